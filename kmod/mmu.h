@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mvm: the stage-2 (guest-physical -> host-physical) page tables.
+ *
+ * Generic walk logic for the 4-level x86-64 layout that AMD NPT and Intel
+ * EPT share; the backend says how an entry is encoded (struct mvm_s2_fmt).
+ * Pages come from the owner's mm on a stage-2 fault and are not pinned: an
+ * mmu_notifier removes the entries when the host unmaps, migrates, swaps or
+ * merges a page.
+ */
+#ifndef MVM_MMU_H
+#define MVM_MMU_H
+
+#include <linux/mmu_notifier.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct mvm_vm;
+
+/* How the backend encodes stage-2 entries (NPT: x86 PTEs; EPT: EPT PTEs). */
+struct mvm_s2_fmt {
+	/* A leaf mapping pa at level 1 (4 KiB) or 2 (2 MiB). */
+	u64 (*leaf)(u64 pa, int level, bool writable);
+	/* A non-leaf entry pointing to the table at pa. */
+	u64 (*table)(u64 pa);
+	bool (*present)(u64 pte);
+	bool (*writable)(u64 pte);
+	bool (*large)(u64 pte);		/* a leaf above level 1 */
+	u64 (*pa)(u64 pte);		/* the address an entry points to */
+	/* Levels the hardware walks: 4, or 5 (NPT on a host with LA57). */
+	int (*root_level)(void);
+	/*
+	 * The bit the hardware sets in a leaf it used, which the aging
+	 * notifiers test and clear; 0 when the format has none.
+	 */
+	u64 accessed;
+};
+
+struct mvm_mmu {
+	spinlock_t lock;		/* everything below, and vm->slots for readers */
+	u64 *root;			/* top table, from the page allocator */
+	int root_level;			/* fmt->root_level(), fixed at init */
+	struct mmu_notifier mn;
+	bool mn_registered;
+	unsigned long invalidate_seq;	/* bumped by every invalidation */
+	unsigned int invalidating;	/* invalidations in progress */
+	atomic64_t tlb_gen;		/* bumped whenever entries went away */
+	unsigned long nr_tables;	/* table pages, root included */
+};
+
+#define MVM_MMU_MMIO	1	/* the address is in no memory slot */
+
+int mvm_mmu_init(struct mvm_vm *vm);
+void mvm_mmu_destroy(struct mvm_vm *vm);
+phys_addr_t mvm_mmu_root_pa(struct mvm_vm *vm);
+
+/*
+ * Resolve a stage-2 fault at gpa from the vCPU thread (current->mm is the
+ * VM's mm).  Returns 0 when the guest can retry the access, MVM_MMU_MMIO
+ * when gpa is in no slot, or -errno (-EFAULT: the slot's host memory is not
+ * mapped; -EINTR: a signal interrupted the fault-in; -ENOMEM).
+ */
+int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write);
+
+struct mvm_memslot;
+
+/*
+ * Change slot idx to *s (npages 0 deletes it), vm->lock held: the old
+ * slot's stage-2 entries go first, and faults and the notifier see either
+ * the old or the new slot, never a mix.
+ */
+void mvm_mmu_set_slot(struct mvm_vm *vm, unsigned int idx,
+		      const struct mvm_memslot *s);
+
+#endif /* MVM_MMU_H */

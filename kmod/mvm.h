@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mvm: definitions shared by the generic core and the vendor backends.
+ *
+ * Locking legend for struct fields:
+ *   (c) constant after creation
+ *   (l) vm->lock
+ *   (a) atomic / refcount
+ *   (m) vcpu->mutex
+ */
+#ifndef MVM_H
+#define MVM_H
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/refcount.h>
+#include <linux/smp.h>
+#include <linux/wait.h>
+#include <linux/types.h>
+
+#include <linux/mvm.h>
+
+#include "mmu.h"
+
+#define MVM_MAX_VCPUS		256
+#define MVM_MAX_MEMSLOTS	64
+/* A slot's page count must fit in 31 bits (the stage-2 code indexes pages in an int). */
+#define MVM_MAX_SLOT_PAGES	((1ULL << 31) - 1)
+
+struct mvm_vm;
+struct mvm_vcpu;
+
+/*
+ * One table per vendor.  The core validates every user input and never
+ * hands a user pointer to a backend.
+ */
+struct mvm_backend {
+	const char *name;
+	u32 id;				/* MVM_BACKEND_* */
+
+	/* Can this machine run the backend?  On failure *why says why. */
+	int (*probe)(const char **why);
+	/* Allocate / free per-CPU state for every possible CPU. */
+	int (*setup)(void);
+	void (*unsetup)(void);
+
+	/* Turn virtualization on / off on the calling CPU (preemption off). */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+
+	u32 (*hw_features)(void);	/* MVM_SVM_F_* / MVM_VMX_F_* */
+	unsigned int (*guest_phys_bits)(void);
+
+	int (*vcpu_create)(struct mvm_vcpu *vcpu);
+	void (*vcpu_free)(struct mvm_vcpu *vcpu);
+
+	/*
+	 * Called with vcpu->mutex held, arguments already copied in and
+	 * checked for reserved fields.  run() returns 0 with an exit in
+	 * vcpu->run, or -errno.  A backend that runs guests fills every
+	 * hook from here to set_msr; one that does not leaves them all NULL
+	 * and the vCPU ioctls answer EOPNOTSUPP (MVM_IOCTL_GUEST).
+	 */
+	int (*vcpu_run)(struct mvm_vcpu *vcpu);
+	/*
+	 * The vCPU thread was scheduled in on cpu / out (preemption off):
+	 * per-CPU state the backend keeps loaded between entries is stale.
+	 */
+	void (*sched_in)(struct mvm_vcpu *vcpu, int cpu);
+	void (*get_regs)(struct mvm_vcpu *vcpu, struct mvm_regs *regs);
+	void (*set_regs)(struct mvm_vcpu *vcpu, const struct mvm_regs *regs);
+	void (*get_sregs)(struct mvm_vcpu *vcpu, struct mvm_sregs *sregs);
+	int (*set_sregs)(struct mvm_vcpu *vcpu, const struct mvm_sregs *sregs);
+	int (*inject_exception)(struct mvm_vcpu *vcpu,
+				const struct mvm_exception *e);
+	void (*get_events)(struct mvm_vcpu *vcpu, struct mvm_vcpu_events *ev);
+	int (*set_events)(struct mvm_vcpu *vcpu,
+			  const struct mvm_vcpu_events *ev);
+	/* 0, or -1 for an MSR the backend does not keep or a bad value. */
+	int (*get_xsave)(struct mvm_vcpu *vcpu, struct mvm_xsave *xs);
+	int (*set_xsave)(struct mvm_vcpu *vcpu, const struct mvm_xsave *xs);
+	void (*get_xcrs)(struct mvm_vcpu *vcpu, struct mvm_xcrs *xcrs);
+	int (*set_xcrs)(struct mvm_vcpu *vcpu, const struct mvm_xcrs *xcrs);
+	int (*get_msr)(struct mvm_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct mvm_vcpu *vcpu, u32 index, u64 data);
+
+	const struct mvm_s2_fmt *s2;	/* stage-2 entry format */
+};
+
+/* Written under vm->lock and mmu.lock; read under either. */
+struct mvm_memslot {
+	u64 base_gfn;
+	u64 npages;			/* 0: slot unused */
+	u64 userspace_addr;
+	u32 flags;			/* MVM_MEM_* */
+};
+
+struct mvm_vm {
+	refcount_t users;		/* (a) VM fd + one per vCPU fd */
+	struct mm_struct *mm;		/* (c) owner; mmgrab()ed */
+	struct mutex lock;
+	struct mvm_memslot slots[MVM_MAX_MEMSLOTS];	/* (l) */
+	struct mvm_vcpu *vcpus[MVM_MAX_VCPUS];		/* (l) freed with the VM */
+	unsigned int nr_vcpus;		/* (l) */
+	struct mvm_mmu mmu;		/* its own lock */
+	struct list_head ioeventfds;	/* (l) writers, RCU readers */
+	unsigned int nr_ioeventfds;	/* (l) */
+};
+
+struct mvm_vcpu {
+	struct mvm_vm *vm;		/* (c) */
+	u32 id;				/* (c) */
+	void *arch;			/* (c) backend state */
+	struct mvm_run *run;		/* (c) the page userspace mmap()s */
+	struct mutex mutex;		/* serializes the vCPU's ioctls */
+	struct preempt_notifier pn;	/* (m) registered during MVM_RUN */
+
+	/*
+	 * (a) Written by the vCPU thread with IRQs off around guest entry,
+	 * read by mvm_flush_remote_tlbs() to find CPUs running the guest.
+	 */
+	int mode;			/* MVM_MODE_* */
+	int cpu;
+
+	/* (a) Events other threads queue without the vCPU lock. */
+	atomic_t irq_queued;		/* vector, or -1 */
+	atomic_t nmi_pending;
+	wait_queue_head_t wait;		/* a halted vCPU sleeps here */
+	unsigned int halt_poll_ns;	/* (m) adaptive poll before sleeping */
+
+	/* (m): vcpu->mutex */
+	struct mvm_cpuid_entry *cpuid;	/* (m) CPUID table, nr_cpuid entries */
+	u32 nr_cpuid;			/* (m) */
+};
+
+#define MVM_MODE_OUTSIDE	0
+#define MVM_MODE_IN_GUEST	1
+
+/*
+ * After stage-2 entries went away: no vCPU of vm may use a translation it
+ * cached from them once this returns.  Bumps mmu.tlb_gen (every vCPU
+ * flushes before its next entry) and interrupts the vCPUs in the guest
+ * now, waiting until they have left it.  Needs IRQs on; may be called
+ * under a spinlock.
+ */
+void mvm_flush_remote_tlbs(struct mvm_vm *vm);
+
+/*
+ * The vCPU side of that: mark guest entry (IRQs off) _before_ reading
+ * mmu.tlb_gen, and leave after the guest exited.
+ */
+static inline void mvm_vcpu_enter_guest_mode(struct mvm_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	/* Pairs with the barrier in mvm_flush_remote_tlbs(). */
+	smp_store_mb(vcpu->mode, MVM_MODE_IN_GUEST);
+}
+
+static inline void mvm_vcpu_exit_guest_mode(struct mvm_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->mode, MVM_MODE_OUTSIDE);
+}
+
+/* Make a vCPU notice a queued event: out of the guest, or out of HLT. */
+void mvm_vcpu_kick(struct mvm_vcpu *vcpu);
+
+static inline bool mvm_vcpu_has_event(struct mvm_vcpu *vcpu)
+{
+	return atomic_read(&vcpu->irq_queued) >= 0 ||
+	       atomic_read(&vcpu->nmi_pending);
+}
+
+/*
+ * HLT: poll briefly, then sleep until an event is queued.  0 when one is,
+ * -EINTR (run->exit_reason set) on a signal.
+ */
+int mvm_vcpu_block(struct mvm_vcpu *vcpu);
+
+/* guest.c: guest memory from the vCPU thread */
+struct mvm_paging {
+	u64 cr0, cr3, cr4, efer;
+};
+
+int mvm_read_guest(struct mvm_vm *vm, u64 gpa, void *buf, size_t len);
+int mvm_write_guest(struct mvm_vm *vm, u64 gpa, const void *buf, size_t len);
+int mvm_gva_to_gpa(struct mvm_vm *vm, const struct mvm_paging *p, u64 gva,
+		   u64 *gpa);
+int mvm_read_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
+			u64 gva, void *buf, size_t len);
+int mvm_write_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
+			 u64 gva, const void *buf, size_t len);
+
+/* cpuid.c */
+int mvm_set_cpuid(struct mvm_vcpu *vcpu, const struct mvm_cpuid *c);
+void mvm_cpuid(struct mvm_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
+
+extern const struct mvm_backend *mvm_backend;
+extern const struct mvm_backend mvm_svm_backend;
+extern const struct mvm_backend mvm_vmx_backend;
+
+/* virt.c: hardware virtualization, on while any VM exists */
+int mvm_virt_init(void);
+void mvm_virt_exit(void);
+int mvm_virt_get(void);
+void mvm_virt_put(void);
+bool mvm_virt_cpu_on(void);	/* IRQs off: is this CPU enabled? */
+
+/* vm.c */
+int mvm_vm_create(unsigned long type);
+void mvm_vm_put(struct mvm_vm *vm);
+
+/* ioeventfd.c */
+int mvm_ioeventfd(struct mvm_vm *vm, const struct mvm_ioeventfd *args);
+void mvm_ioeventfd_free_all(struct mvm_vm *vm);
+/* A guest OUT of len bytes: true when an ioeventfd took it. */
+bool mvm_ioeventfd_pio_write(struct mvm_vm *vm, u16 port, u32 len, u64 val);
+
+/* memslot.c */
+int mvm_set_memory_region(struct mvm_vm *vm,
+			  const struct mvm_memory_region *mr);
+
+/* vcpu.c */
+int mvm_vcpu_create(struct mvm_vm *vm, u32 id);
+void mvm_vcpu_free(struct mvm_vcpu *vcpu);
+
+/* ioctl.c: table-driven dispatch */
+struct mvm_ioctl {
+	unsigned int cmd;
+	long (*fn)(void *obj, unsigned long arg, void *buf);
+	unsigned int flags;
+};
+
+#define MVM_IOCTL_VM_LOCK	BIT(0)	/* run under the object's lock */
+#define MVM_IOCTL_GUEST		BIT(1)	/* needs a backend that runs guests */
+#define MVM_IOCTL_MAX_ARG	512		/* largest copied-in argument */
+
+long mvm_ioctl_dispatch(const struct mvm_ioctl *table, size_t n,
+			void *obj, struct mutex *lock,
+			unsigned int cmd, unsigned long arg);
+
+#endif /* MVM_H */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mvm: SVM backend internals.
+ */
+#ifndef MVM_SVM_H
+#define MVM_SVM_H
+
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "../mvm.h"
+#include "vmcb.h"
+
+/* General registers in instruction-encoding order (vmenter.S relies on it). */
+enum svm_reg {
+	SVM_RAX, SVM_RCX, SVM_RDX, SVM_RBX, SVM_RSP, SVM_RBP, SVM_RSI, SVM_RDI,
+	SVM_R8, SVM_R9, SVM_R10, SVM_R11, SVM_R12, SVM_R13, SVM_R14, SVM_R15,
+	SVM_NR_REGS,
+};
+
+struct svm_vcpu {
+	/* RAX and RSP are in the VMCB; their slots here are unused. */
+	unsigned long regs[SVM_NR_REGS];	/* _must_ stay first */
+	struct mvm_vcpu *vcpu;
+	struct vmcb *vmcb;
+	struct page *vmcb_page;
+	u64 vmcb_pa;
+	struct fpu_guest fpu;
+
+	/* Where this vCPU last ran and with which ASID. */
+	int cpu;
+	u32 asid;
+	u64 asid_gen;
+	s64 tlb_gen;		/* mmu.tlb_gen the ASID's TLB is clean for */
+
+	/*
+	 * An IN (or INS) whose data userspace supplies before the next RUN;
+	 * the rest of it is still in EXITINFO1/2 then.
+	 */
+	bool io_in_pending;
+	u32 io_count;		/* INS: elements in the run page */
+
+	bool halted;		/* HLT with IF=1: wait for an interrupt */
+	bool host_saved;	/* this thread's host state is in the CPU's area */
+	bool nmi_masked;	/* an NMI handler runs: no NMI until IRET */
+	bool nmi_iret_seen;	/* its IRET exited: unmask once RIP moves */
+	u64 nmi_iret_rip;
+	bool nmi_singlestep;	/* stepping that IRET to unmask right after */
+	u64 nmi_guest_tf;	/* the guest's own RFLAGS.TF/RF meanwhile */
+	u64 xcr0;		/* the guest's XCR0 */
+	u64 tsc_aux;
+	u64 apic_base;
+	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */
+};
+
+static inline struct svm_vcpu *to_svm(struct mvm_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa);
+
+extern const struct mvm_s2_fmt svm_npt_fmt;
+
+/* svm.c */
+u64 svm_host_save_pa(void);
+u64 svm_iopm_pa(void);
+u64 svm_msrpm_pa(void);
+bool svm_has(u32 cpuid_feature);	/* SVM_CPUID_* */
+void svm_assign_asid(struct svm_vcpu *svm);
+
+/* svm_state.c */
+void svm_vmcb_reset(struct svm_vcpu *svm);
+void svm_get_regs(struct mvm_vcpu *vcpu, struct mvm_regs *regs);
+void svm_set_regs(struct mvm_vcpu *vcpu, const struct mvm_regs *regs);
+void svm_get_sregs(struct mvm_vcpu *vcpu, struct mvm_sregs *sregs);
+int svm_set_sregs(struct mvm_vcpu *vcpu, const struct mvm_sregs *sregs);
+int svm_get_xsave(struct mvm_vcpu *vcpu, struct mvm_xsave *xs);
+int svm_set_xsave(struct mvm_vcpu *vcpu, const struct mvm_xsave *xs);
+void svm_get_xcrs(struct mvm_vcpu *vcpu, struct mvm_xcrs *x);
+int svm_set_xcrs(struct mvm_vcpu *vcpu, const struct mvm_xcrs *x);
+
+/* svm_run.c */
+int svm_vcpu_run(struct mvm_vcpu *vcpu);
+void svm_sched_in(struct mvm_vcpu *vcpu, int cpu);
+void svm_skip_insn(struct svm_vcpu *svm, unsigned int len);
+void svm_set_next_rip(struct svm_vcpu *svm, u64 rip);
+void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
+			  u32 err);
+
+/* svm_exit.c */
+int svm_handle_exit(struct svm_vcpu *svm);
+u8 svm_cpu_mode(const struct vmcb_save *s);
+int svm_exit_internal(struct svm_vcpu *svm, u32 reason, u32 suberror);
+
+/* svm_event.c */
+void svm_inject_events(struct svm_vcpu *svm);
+void svm_report_interruptibility(struct svm_vcpu *svm);
+int svm_exit_vintr(struct svm_vcpu *svm);
+int svm_exit_iret(struct svm_vcpu *svm);
+int svm_exit_db(struct svm_vcpu *svm);
+int svm_inject_exception_ioctl(struct mvm_vcpu *vcpu,
+			       const struct mvm_exception *e);
+void svm_get_events(struct mvm_vcpu *vcpu, struct mvm_vcpu_events *ev);
+int svm_set_events(struct mvm_vcpu *vcpu, const struct mvm_vcpu_events *ev);
+
+/* svm_io.c */
+int svm_exit_io(struct svm_vcpu *svm);
+int svm_complete_io_in(struct svm_vcpu *svm);
+u8 svm_fetch_insn(struct svm_vcpu *svm, u8 *bytes);
+void svm_paging(const struct svm_vcpu *svm, struct mvm_paging *p);
+
+/* svm_msr.c */
+int svm_exit_msr(struct svm_vcpu *svm);
+int svm_exit_rdtscp(struct svm_vcpu *svm);
+void svm_complete_msr(struct svm_vcpu *svm);
+int svm_get_msr(struct mvm_vcpu *vcpu, u32 index, u64 *data);
+int svm_set_msr(struct mvm_vcpu *vcpu, u32 index, u64 data);
+
+#endif /* MVM_SVM_H */

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mvm: SVM exit handlers, dispatched through a table indexed by EXITCODE.
+ *
+ * A handler returns 0 when the guest can go on (the run loop re-enters it),
+ * 1 when userspace is needed (vcpu->run says why), or -errno.  An exit code
+ * without a handler goes to userspace as MVM_EXIT_INTERNAL_ERROR with the
+ * raw code: no guest action can crash or hang the host.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/types.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+
+#include "svm.h"
+#include "svm_hw.h"
+
+typedef int (*svm_exit_fn)(struct svm_vcpu *svm);
+
+int svm_exit_internal(struct svm_vcpu *svm, u32 reason, u32 suberror)
+{
+	struct mvm_run *run = svm->vcpu->run;
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	run->exit_reason = reason;
+	run->internal.suberror = suberror;
+	run->internal.padding = 0;
+	run->internal.hw_exit_code = c->exit_code;
+	run->internal.info1 = c->exit_info_1;
+	run->internal.info2 = c->exit_info_2;
+	return 1;
+}
+
+static int svm_exit_unhandled(struct svm_vcpu *svm)
+{
+	pr_warn_ratelimited("unhandled SVM exit 0x%x\n",
+			    (u32)svm->vmcb->control.exit_code);
+	return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
+				 MVM_INTERNAL_UNHANDLED);
+}
+
+/* The host already took the interrupt, NMI or SMI after STGI. */
+static int svm_exit_nothing(struct svm_vcpu *svm)
+{
+	return 0;
+}
+
+/* Instructions the guest must not have: SVM's own, MONITOR/MWAIT, RDPRU. */
+static int svm_exit_ud(struct svm_vcpu *svm)
+{
+	svm_inject_exception(svm, X86_TRAP_UD, false, 0);
+	return 0;
+}
+
+static int svm_exit_gp(struct svm_vcpu *svm)
+{
+	svm_inject_exception(svm, X86_TRAP_GP, true, 0);
+	return 0;
+}
+
+/* INVD and WBINVD (0f 08, 0f 09): caches are the host's business. */
+static int svm_exit_skip2(struct svm_vcpu *svm)
+{
+	svm_skip_insn(svm, 2);
+	return 0;
+}
+
+static int svm_exit_cpuid(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	u32 out[4];
+
+	mvm_cpuid(svm->vcpu, s->rax, svm->regs[SVM_RCX], out);
+	s->rax = out[0];
+	svm->regs[SVM_RBX] = out[1];
+	svm->regs[SVM_RCX] = out[2];
+	svm->regs[SVM_RDX] = out[3];
+	svm_skip_insn(svm, 2);
+	return 0;
+}
+
+/* No hypercalls are defined: every call answers -MVM_HC_UNKNOWN in RAX. */
+static int svm_exit_vmmcall(struct svm_vcpu *svm)
+{
+	svm->vmcb->save.rax = -(u64)MVM_HC_UNKNOWN;
+	svm_skip_insn(svm, 3);
+	return 0;
+}
+
+static int svm_exit_hlt(struct svm_vcpu *svm)
+{
+	svm_skip_insn(svm, 1);
+	if (!(svm->vmcb->save.rflags & X86_EFLAGS_IF)) {
+		svm->vcpu->run->exit_reason = MVM_EXIT_HLT;
+		return 1;
+	}
+	/* An event already queued ends the halt at once. */
+	svm->halted = !mvm_vcpu_has_event(svm->vcpu);
+	return 0;
+}
+
+static int svm_exit_shutdown(struct svm_vcpu *svm)
+{
+	/* The VMCB is undefined after a shutdown: start over from RESET. */
+	svm_vmcb_reset(svm);
+	svm->vcpu->run->exit_reason = MVM_EXIT_SHUTDOWN;
+	return 1;
+}
+
+u8 svm_cpu_mode(const struct vmcb_save *s)
+{
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L))
+		return 64;
+	if ((s->cr0 & X86_CR0_PE) && (s->cs.attrib & SVM_SEG_DB))
+		return 32;
+	return 16;
+}
+
+static int svm_exit_npf(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	struct mvm_run *run = svm->vcpu->run;
+	u64 gpa = c->exit_info_2;
+	bool write = c->exit_info_1 & SVM_NPF_WRITE;
+	int r;
+
+	r = mvm_mmu_fault(svm->vcpu->vm, gpa, write);
+	if (r == -EINTR)
+		run->exit_reason = MVM_EXIT_INTR;
+	if (r != MVM_MMU_MMIO)
+		return r;
+
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->exit_reason = MVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.is_write = write;
+	run->mmio.cpu_mode = svm_cpu_mode(&svm->vmcb->save);
+	/*
+	 * With decode assists the CPU hands over the instruction bytes;
+	 * without them, read them from the guest at CS:RIP.
+	 */
+	if (svm_has(SVM_CPUID_DECODE_ASSISTS) && c->insn_len &&
+	    c->insn_len <= 15) {
+		run->mmio.insn_len = c->insn_len;
+		memcpy(run->mmio.insn_bytes, c->insn_bytes, c->insn_len);
+	} else {
+		run->mmio.insn_len = svm_fetch_insn(svm, run->mmio.insn_bytes);
+	}
+	return 1;
+}
+
+static int svm_exit_xsetbv(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	u64 val = (u32)s->rax | ((u64)(u32)svm->regs[SVM_RDX] << 32);
+	u64 host = boot_cpu_has(X86_FEATURE_OSXSAVE) ?
+		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+
+	/* Only XCR0, at CPL 0, with x87 on, AVX only with SSE, no more than the host has. */
+	if ((u32)svm->regs[SVM_RCX] != 0 || s->cpl != 0 ||
+	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+		return svm_exit_gp(svm);
+	svm->xcr0 = val;
+	svm_skip_insn(svm, 3);
+	return 0;
+}
+
+static int svm_exit_invalid(struct svm_vcpu *svm)
+{
+	return svm_exit_internal(svm, MVM_EXIT_FAIL_ENTRY, 0);
+}
+
+static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
+	[SVM_EXIT_EXCP_DB]	= svm_exit_db,
+	[SVM_EXIT_INTR]		= svm_exit_nothing,
+	[SVM_EXIT_NMI]		= svm_exit_nothing,
+	[SVM_EXIT_SMI]		= svm_exit_nothing,
+	[SVM_EXIT_RDPMC]	= svm_exit_gp,
+	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
+	[SVM_EXIT_VINTR]	= svm_exit_vintr,
+	[SVM_EXIT_RSM]		= svm_exit_ud,
+	[SVM_EXIT_IRET]		= svm_exit_iret,
+	[SVM_EXIT_INVD]		= svm_exit_skip2,
+	[SVM_EXIT_HLT]		= svm_exit_hlt,
+	[SVM_EXIT_INVLPGA]	= svm_exit_ud,
+	[SVM_EXIT_IOIO]		= svm_exit_io,
+	[SVM_EXIT_MSR]		= svm_exit_msr,
+	[SVM_EXIT_SHUTDOWN]	= svm_exit_shutdown,
+	[SVM_EXIT_VMRUN]	= svm_exit_ud,
+	[SVM_EXIT_VMMCALL]	= svm_exit_vmmcall,
+	[SVM_EXIT_VMLOAD]	= svm_exit_ud,
+	[SVM_EXIT_VMSAVE]	= svm_exit_ud,
+	[SVM_EXIT_STGI]		= svm_exit_ud,
+	[SVM_EXIT_CLGI]		= svm_exit_ud,
+	[SVM_EXIT_SKINIT]	= svm_exit_ud,
+	[SVM_EXIT_RDTSCP]	= svm_exit_rdtscp,
+	[SVM_EXIT_WBINVD]	= svm_exit_skip2,
+	[SVM_EXIT_MONITOR]	= svm_exit_ud,
+	[SVM_EXIT_MWAIT]	= svm_exit_ud,
+	[SVM_EXIT_MWAIT_COND]	= svm_exit_ud,
+	[SVM_EXIT_XSETBV]	= svm_exit_xsetbv,
+	[SVM_EXIT_RDPRU]	= svm_exit_ud,
+	[SVM_EXIT_NPF]		= svm_exit_npf,
+};
+
+int svm_handle_exit(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	/*
+	 * The codes fit in 32 bits; VMEXIT_INVALID is -1, which not every
+	 * implementation extends to 64 (QEMU writes 0xffffffff).
+	 */
+	u32 code = c->exit_code;
+
+	/* An event whose delivery the exit interrupted is delivered again. */
+	c->event_inj = 0;
+	if (c->exit_int_info & SVM_EVTINJ_VALID)
+		c->event_inj = c->exit_int_info;
+
+	if (code == (u32)SVM_EXIT_INVALID)
+		return svm_exit_invalid(svm);
+	if (code < SVM_EXIT_MAX && svm_exit_handlers[code])
+		return svm_exit_handlers[code](svm);
+	return svm_exit_unhandled(svm);
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mvm: the SVM run loop, in the thread that called MVM_RUN.
+ *
+ * The loop keeps entering the guest while exits are handled in the kernel
+ * and returns when userspace is needed, a signal is pending, or on error.
+ * The host schedules the thread like any other: each iteration re-checks
+ * the CPU it runs on (ASID) and may reschedule; a preempt notifier tells
+ * when the host state kept in the CPU's save area must be saved again.  The guest's FPU state is
+ * swapped in for the whole of MVM_RUN; the kernel's FPU code saves and
+ * restores it across context switches.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/thread_info.h>
+#include <asm/fpu/api.h>
+#include <linux/types.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor-flags.h>
+
+#include "svm.h"
+#include "svm_hw.h"
+
+/*
+ * The instruction at RIP completed: move on to rip.  An STI or MOV SS
+ * shadow covered only that instruction, so it ends too.
+ */
+void svm_set_next_rip(struct svm_vcpu *svm, u64 rip)
+{
+	svm->vmcb->save.rip = rip;
+	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+}
+
+/* Step over an instruction the kernel handled: next_rip when the CPU has it. */
+void svm_skip_insn(struct svm_vcpu *svm, unsigned int len)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (svm_has(SVM_CPUID_NRIPS) && vmcb->control.next_rip)
+		svm_set_next_rip(svm, vmcb->control.next_rip);
+	else
+		svm_set_next_rip(svm, vmcb->save.rip + len);
+}
+
+void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
+			  u32 err)
+{
+	u64 ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
+
+	if (has_err)
+		ev |= SVM_EVTINJ_VALID_ERR | ((u64)err << 32);
+	svm->vmcb->control.event_inj = ev;
+}
+
+/* XCR0 is the guest's only while it runs with CR4.OSXSAVE set. */
+static u64 svm_load_guest_xcr0(struct svm_vcpu *svm)
+{
+	u64 host;
+
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE) ||
+	    !(svm->vmcb->save.cr4 & X86_CR4_OSXSAVE))
+		return 0;
+	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (host == svm->xcr0)
+		return 0;
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
+	return host;
+}
+
+static int svm_enter(struct svm_vcpu *svm)
+{
+	u64 host_xcr0;
+
+	local_irq_disable();
+	/*
+	 * After a context switch the guest's FPU registers are not loaded
+	 * (the kernel defers that to the return to user mode): load them
+	 * now, the guest runs on them.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	/* A reboot may have turned SVM off: CLGI would fault. */
+	if (!mvm_virt_cpu_on()) {
+		local_irq_enable();
+		return -EIO;
+	}
+	mvm_vcpu_enter_guest_mode(svm->vcpu);
+	svm_inject_events(svm);
+	svm_assign_asid(svm);
+	host_xcr0 = svm_load_guest_xcr0(svm);
+
+	asm volatile("clgi" ::: "memory");
+	/*
+	 * The host state VMLOAD brings back after the guest: saved once per
+	 * stay of this thread on this CPU (sched_in clears host_saved).
+	 */
+	if (!svm->host_saved) {
+		asm volatile("vmsave %%rax" : : "a" (svm_host_save_pa()) : "memory");
+		svm->host_saved = true;
+	}
+	__svm_vmrun(svm->regs, svm->vmcb_pa, svm_host_save_pa());
+	/* IRQs stay off: what arrived meanwhile is handled at local_irq_enable. */
+	asm volatile("stgi" ::: "memory");
+	mvm_vcpu_exit_guest_mode(svm->vcpu);
+
+	if (host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	local_irq_enable();
+	return 0;
+}
+
+void svm_sched_in(struct mvm_vcpu *vcpu, int cpu)
+{
+	to_svm(vcpu)->host_saved = false;
+}
+
+int svm_vcpu_run(struct mvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	int r;
+
+	svm_complete_msr(svm);
+	r = svm_complete_io_in(svm);
+	if (r)
+		return r > 0 ? 0 : r;
+	fpu_swap_kvm_fpstate(&svm->fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			vcpu->run->exit_reason = MVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+		if (svm->halted) {
+			r = mvm_vcpu_block(vcpu);
+			if (r)
+				break;
+			svm->halted = false;
+		}
+		r = svm_enter(svm);
+		if (r)
+			break;
+		r = svm_handle_exit(svm);
+		if (r)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&svm->fpu, false);
+	svm_report_interruptibility(svm);
+	return r > 0 ? 0 : r;
+}

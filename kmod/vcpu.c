@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mvm: vCPU objects and the vCPU file descriptor.
+ *
+ * A vCPU fd holds a reference on its VM; the vCPU itself lives as long as
+ * the VM, so closing a vCPU fd never frees state another thread may use.
+ * The thread that calls MVM_RUN is the vCPU: the host schedules it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/sched.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "mvm.h"
+
+/* ---- Preemption: the backend hears when its thread changes CPU ---- */
+
+static void mvm_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct mvm_vcpu *vcpu = container_of(pn, struct mvm_vcpu, pn);
+
+	mvm_backend->sched_in(vcpu, cpu);
+}
+
+static void mvm_vcpu_sched_out(struct preempt_notifier *pn,
+			       struct task_struct *next)
+{
+}
+
+static struct preempt_ops mvm_preempt_ops = {
+	.sched_in = mvm_vcpu_sched_in,
+	.sched_out = mvm_vcpu_sched_out,
+};
+
+/* ---- vCPU ioctls: all run under vcpu->mutex ---- */
+
+static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_vcpu *vcpu = obj;
+	long r;
+
+	if (READ_ONCE(vcpu->run->immediate_exit)) {
+		vcpu->run->exit_reason = MVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	/* This thread is the vCPU for the length of the call. */
+	preempt_notifier_init(&vcpu->pn, &mvm_preempt_ops);
+	preempt_disable();
+	preempt_notifier_register(&vcpu->pn);
+	mvm_backend->sched_in(vcpu, smp_processor_id());
+	preempt_enable();
+
+	if (READ_ONCE(vcpu->run->regs_dirty)) {
+		struct mvm_regs regs = vcpu->run->regs;
+
+		mvm_backend->set_regs(vcpu, &regs);
+		vcpu->run->regs_dirty = 0;
+	}
+
+	r = mvm_backend->vcpu_run(vcpu);
+	mvm_backend->get_regs(vcpu, &vcpu->run->regs);
+
+	preempt_disable();
+	preempt_notifier_unregister(&vcpu->pn);
+	preempt_enable();
+	return r;
+}
+
+static long mvm_vcpu_get_regs(void *obj, unsigned long arg, void *buf)
+{
+	mvm_backend->get_regs(obj, buf);
+	return 0;
+}
+
+static long mvm_vcpu_set_regs(void *obj, unsigned long arg, void *buf)
+{
+	mvm_backend->set_regs(obj, buf);
+	return 0;
+}
+
+static long mvm_vcpu_get_sregs(void *obj, unsigned long arg, void *buf)
+{
+	mvm_backend->get_sregs(obj, buf);
+	return 0;
+}
+
+static bool mvm_seg_padding_clear(const struct mvm_segment *seg)
+{
+	return !memchr_inv(seg->padding, 0, sizeof(seg->padding));
+}
+
+static long mvm_vcpu_set_sregs(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_sregs *sr = buf;
+	const struct mvm_segment *segs[] = {
+		&sr->cs, &sr->ds, &sr->es, &sr->fs, &sr->gs, &sr->ss,
+		&sr->tr, &sr->ldt,
+	};
+	size_t i;
+
+	if (memchr_inv(sr->reserved, 0, sizeof(sr->reserved)) ||
+	    memchr_inv(sr->gdt.padding, 0, sizeof(sr->gdt.padding)) ||
+	    memchr_inv(sr->idt.padding, 0, sizeof(sr->idt.padding)))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(segs); i++) {
+		if (!mvm_seg_padding_clear(segs[i]) || segs[i]->type > 15 ||
+		    segs[i]->dpl > 3)
+			return -EINVAL;
+	}
+	return mvm_backend->set_sregs(obj, sr);
+}
+
+static long mvm_vcpu_set_cpuid(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_set_cpuid(obj, buf);
+}
+
+/* Lock-free: the vCPU may be running or halted in another thread. */
+static long mvm_vcpu_interrupt(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_interrupt *irq = buf;
+	struct mvm_vcpu *vcpu = obj;
+
+	if (irq->flags || irq->vector > 255)
+		return -EINVAL;
+	if (atomic_cmpxchg(&vcpu->irq_queued, -1, irq->vector) != -1)
+		return -EBUSY;
+	mvm_vcpu_kick(vcpu);
+	return 0;
+}
+
+static long mvm_vcpu_nmi(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_vcpu *vcpu = obj;
+
+	atomic_set(&vcpu->nmi_pending, 1);
+	mvm_vcpu_kick(vcpu);
+	return 0;
+}
+
+static long mvm_vcpu_inject_exception(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_exception *e = buf;
+
+	if (e->vector > 31 || e->vector == 2 || e->has_error_code > 1 ||
+	    memchr_inv(e->padding, 0, sizeof(e->padding)) ||
+	    (!e->has_error_code && e->error_code))
+		return -EINVAL;
+	return mvm_backend->inject_exception(obj, e);
+}
+
+static long mvm_vcpu_get_events(void *obj, unsigned long arg, void *buf)
+{
+	mvm_backend->get_events(obj, buf);
+	return 0;
+}
+
+static long mvm_vcpu_set_events(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_vcpu_events *ev = buf;
+
+	if (ev->flags || memchr_inv(ev->reserved, 0, sizeof(ev->reserved)) ||
+	    ev->exception.padding || ev->exception.vector > 31 ||
+	    ev->exception.vector == 2 ||
+	    memchr_inv(ev->interrupt.padding, 0, sizeof(ev->interrupt.padding)) ||
+	    memchr_inv(ev->nmi.padding, 0, sizeof(ev->nmi.padding)) ||
+	    ev->exception.injected > 1 || ev->exception.has_error_code > 1 ||
+	    ev->interrupt.queued > 1 || ev->interrupt.injected > 1 ||
+	    ev->interrupt.shadow > 1 || ev->nmi.pending > 1 ||
+	    ev->nmi.injected > 1 || ev->nmi.masked > 1 ||
+	    /* One event can be in delivery at a time. */
+	    ev->exception.injected + ev->interrupt.injected +
+	    ev->nmi.injected > 1)
+		return -EINVAL;
+	return mvm_backend->set_events(obj, ev);
+}
+
+/* The core walks the user's list; the backend only sees index and value. */
+static long mvm_vcpu_msrs(struct mvm_vcpu *vcpu, const struct mvm_msrs *m,
+			  bool set)
+{
+	struct mvm_msr_entry __user *u = u64_to_user_ptr(m->entries);
+	struct mvm_msr_entry e;
+	u32 i;
+
+	if (m->padding || m->nmsrs > MVM_MAX_MSR_ENTRIES)
+		return -EINVAL;
+	for (i = 0; i < m->nmsrs; i++) {
+		if (copy_from_user(&e, &u[i], sizeof(e)))
+			return -EFAULT;
+		if (e.reserved)
+			return -EINVAL;
+		if (set ? mvm_backend->set_msr(vcpu, e.index, e.data) :
+			  mvm_backend->get_msr(vcpu, e.index, &e.data))
+			break;
+		if (!set && copy_to_user(&u[i].data, &e.data, sizeof(e.data)))
+			return -EFAULT;
+	}
+	return i;
+}
+
+static long mvm_vcpu_get_msrs(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_vcpu_msrs(obj, buf, false);
+}
+
+static long mvm_vcpu_set_msrs(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_vcpu_msrs(obj, buf, true);
+}
+
+static long mvm_vcpu_get_xsave(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_backend->get_xsave(obj, buf);
+}
+
+static long mvm_vcpu_set_xsave(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_backend->set_xsave(obj, buf);
+}
+
+static long mvm_vcpu_get_xcrs(void *obj, unsigned long arg, void *buf)
+{
+	mvm_backend->get_xcrs(obj, buf);
+	return 0;
+}
+
+static long mvm_vcpu_set_xcrs(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_xcrs *x = buf;
+
+	if (memchr_inv(x->reserved, 0, sizeof(x->reserved)))
+		return -EINVAL;
+	return mvm_backend->set_xcrs(obj, x);
+}
+
+/* Serialized with RUN, and only on a backend that runs guests. */
+#define MVM_VCPU_STATE	(MVM_IOCTL_VM_LOCK | MVM_IOCTL_GUEST)
+
+static const struct mvm_ioctl mvm_vcpu_ioctls[] = {
+	{ MVM_RUN,	 mvm_vcpu_run,		MVM_VCPU_STATE },
+	{ MVM_GET_REGS,	 mvm_vcpu_get_regs,	MVM_VCPU_STATE },
+	{ MVM_SET_REGS,	 mvm_vcpu_set_regs,	MVM_VCPU_STATE },
+	{ MVM_GET_SREGS, mvm_vcpu_get_sregs,	MVM_VCPU_STATE },
+	{ MVM_SET_SREGS, mvm_vcpu_set_sregs,	MVM_VCPU_STATE },
+	{ MVM_SET_CPUID, mvm_vcpu_set_cpuid,	MVM_VCPU_STATE },
+	{ MVM_INTERRUPT, mvm_vcpu_interrupt,	MVM_IOCTL_GUEST },
+	{ MVM_NMI,	 mvm_vcpu_nmi,		MVM_IOCTL_GUEST },
+	{ MVM_INJECT_EXCEPTION, mvm_vcpu_inject_exception, MVM_VCPU_STATE },
+	{ MVM_GET_VCPU_EVENTS, mvm_vcpu_get_events, MVM_VCPU_STATE },
+	{ MVM_SET_VCPU_EVENTS, mvm_vcpu_set_events, MVM_VCPU_STATE },
+	{ MVM_GET_MSRS,	 mvm_vcpu_get_msrs,	MVM_VCPU_STATE },
+	{ MVM_SET_MSRS,	 mvm_vcpu_set_msrs,	MVM_VCPU_STATE },
+	{ MVM_GET_XSAVE, mvm_vcpu_get_xsave,	MVM_VCPU_STATE },
+	{ MVM_SET_XSAVE, mvm_vcpu_set_xsave,	MVM_VCPU_STATE },
+	{ MVM_GET_XCRS,	 mvm_vcpu_get_xcrs,	MVM_VCPU_STATE },
+	{ MVM_SET_XCRS,	 mvm_vcpu_set_xcrs,	MVM_VCPU_STATE },
+};
+
+static long mvm_vcpu_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct mvm_vcpu *vcpu = filp->private_data;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	return mvm_ioctl_dispatch(mvm_vcpu_ioctls, ARRAY_SIZE(mvm_vcpu_ioctls),
+				  vcpu, &vcpu->mutex, cmd, arg);
+}
+
+/* ---- The run page: one page at offset 0 ---- */
+
+static vm_fault_t mvm_vcpu_fault(struct vm_fault *vmf)
+{
+	struct mvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct mvm_vcpu_vm_ops = {
+	.fault = mvm_vcpu_fault,
+};
+
+static int mvm_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > PAGE_SIZE)
+		return -EINVAL;
+	vma->vm_ops = &mvm_vcpu_vm_ops;
+	return 0;
+}
+
+static int mvm_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct mvm_vcpu *vcpu = filp->private_data;
+
+	mvm_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations mvm_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mvm_vcpu_release,
+	.unlocked_ioctl	= mvm_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= mvm_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+static void mvm_nop_ipi(void *unused)
+{
+}
+
+void mvm_flush_remote_tlbs(struct mvm_vm *vm)
+{
+	struct mvm_vcpu *vcpu;
+	unsigned int i;
+
+	atomic64_inc(&vm->mmu.tlb_gen);
+	/* Pairs with smp_store_mb() in mvm_vcpu_enter_guest_mode(). */
+	smp_mb__after_atomic();
+	for (i = 0; i < MVM_MAX_VCPUS; i++) {
+		vcpu = READ_ONCE(vm->vcpus[i]);
+		/*
+		 * The IPI ends the guest (INTR exit) and runs only after the
+		 * vCPU thread is back in the host with GIF and IRQs on: by
+		 * then the stale translations are gone from use.
+		 */
+		if (vcpu && READ_ONCE(vcpu->mode) == MVM_MODE_IN_GUEST)
+			smp_call_function_single(READ_ONCE(vcpu->cpu),
+						 mvm_nop_ipi, NULL, 1);
+	}
+}
+
+void mvm_vcpu_kick(struct mvm_vcpu *vcpu)
+{
+	/* Pairs with smp_store_mb() in mvm_vcpu_enter_guest_mode(). */
+	smp_mb__after_atomic();
+	if (READ_ONCE(vcpu->mode) == MVM_MODE_IN_GUEST)
+		smp_call_function_single(READ_ONCE(vcpu->cpu), mvm_nop_ipi,
+					 NULL, 0);
+	wake_up_interruptible(&vcpu->wait);
+}
+
+/* ---- HLT ---- */
+
+static unsigned int mvm_halt_poll_max_ns = 200000;
+module_param_named(halt_poll_ns, mvm_halt_poll_max_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns, "longest a halted vCPU polls before sleeping (ns)");
+
+int mvm_vcpu_block(struct mvm_vcpu *vcpu)
+{
+	u64 start = ktime_get_ns(), poll = vcpu->halt_poll_ns;
+	bool woke_in_poll = false;
+	int r = 0;
+
+	/*
+	 * An event that comes within a short time is cheaper to wait for
+	 * spinning than sleeping.  The window grows while that pays off and
+	 * shrinks when the vCPU ends up sleeping anyway.
+	 */
+	while (poll && ktime_get_ns() - start < poll) {
+		if (mvm_vcpu_has_event(vcpu)) {
+			woke_in_poll = true;
+			break;
+		}
+		if (signal_pending(current) || need_resched())
+			break;
+		cpu_relax();
+	}
+	if (!woke_in_poll)
+		r = wait_event_interruptible(vcpu->wait,
+					     mvm_vcpu_has_event(vcpu));
+
+	if (woke_in_poll)
+		vcpu->halt_poll_ns = min(max(poll * 2, 10000ULL),
+					 (u64)mvm_halt_poll_max_ns);
+	else
+		vcpu->halt_poll_ns = poll / 2;
+	if (r) {
+		vcpu->run->exit_reason = MVM_EXIT_INTR;
+		return -EINTR;
+	}
+	return 0;
+}
+
+void mvm_vcpu_free(struct mvm_vcpu *vcpu)
+{
+	mvm_backend->vcpu_free(vcpu);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu->cpuid);
+	kfree(vcpu);
+}
+
+/* Called with vm->lock held; id already checked against MVM_MAX_VCPUS. */
+int mvm_vcpu_create(struct mvm_vm *vm, u32 id)
+{
+	struct mvm_vcpu *vcpu;
+	int r;
+
+	lockdep_assert_held(&vm->lock);
+	if (vm->vcpus[id])
+		return -EEXIST;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+	atomic_set(&vcpu->irq_queued, -1);
+	init_waitqueue_head(&vcpu->wait);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		r = -ENOMEM;
+		goto err_free;
+	}
+
+	r = mvm_backend->vcpu_create(vcpu);
+	if (r)
+		goto err_run;
+
+	refcount_inc(&vm->users);
+	/* Published last: mvm_flush_remote_tlbs() reads it without the lock. */
+	smp_store_release(&vm->vcpus[id], vcpu);
+	vm->nr_vcpus++;
+
+	/* Must come last: once installed, the fd may be closed at any time. */
+	r = anon_inode_getfd("mvm-vcpu", &mvm_vcpu_fops, vcpu,
+			     O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		goto err_unlink;
+	return r;
+
+err_unlink:
+	vm->nr_vcpus--;
+	WRITE_ONCE(vm->vcpus[id], NULL);
+	/* The caller's VM fd still holds a reference: this cannot be the last. */
+	refcount_dec(&vm->users);
+	mvm_backend->vcpu_free(vcpu);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err_free:
+	kfree(vcpu);
+	return r;
+}
+
+static_assert(sizeof(struct mvm_run) <= MVM_RUN_IO_DATA_OFFSET);
+static_assert(MVM_RUN_IO_DATA_OFFSET + 4 <= PAGE_SIZE);

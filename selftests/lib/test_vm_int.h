@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the guest-test library: the backend table.  Each backend owns its
+ * device, its run page layout and its exit decoding; the core (test_vm.c)
+ * owns memory, page tables, guest modes and ucalls.
+ */
+#ifndef MVM_SELFTEST_TEST_VM_INT_H
+#define MVM_SELFTEST_TEST_VM_INT_H
+
+#include "test_vm.h"
+
+struct hv_ops {
+	const char *name;
+	const char *dev;
+	/*
+	 * Opens the device and creates the VM (vm->dev, vm->fd).  -ENODEV and
+	 * friends with *why set: the test skips.
+	 */
+	int (*create_vm)(struct vm *vm, const char **why);
+	int (*set_memory)(struct vm *vm, uint32_t slot, uint64_t gpa,
+			  uint64_t size, void *hva);
+	/* vcpu->fd and the run page; -EOPNOTSUPP with *why: cannot run. */
+	int (*create_vcpu)(struct vm *vm, struct vcpu *vcpu, const char **why);
+	/* The default CPUID table into vcpu->cpuid. */
+	int (*default_cpuid)(struct vcpu *vcpu);
+	int (*set_cpuid)(struct vcpu *vcpu);
+	/* Runs once and decodes the exit into vcpu->exit; 0 or -errno. */
+	int (*run)(struct vcpu *vcpu);
+	int (*get_regs)(struct vcpu *vcpu, struct mvm_regs *r);
+	int (*set_regs)(struct vcpu *vcpu, const struct mvm_regs *r);
+	int (*get_sregs)(struct vcpu *vcpu, struct mvm_sregs *s);
+	int (*set_sregs)(struct vcpu *vcpu, const struct mvm_sregs *s);
+	void (*free_vcpu)(struct vcpu *vcpu);
+};
+
+extern const struct hv_ops mvm_ops, kvm_ops;
+
+/* ---- userspace MMIO decoding (mvm reports the instruction, not the access) ---- */
+
+struct mmio_insn {
+	uint8_t len;		/* instruction length */
+	uint8_t size;		/* access size: 1, 2, 4, 8 */
+	bool is_write;
+	int reg;		/* GPR number 0-15 (RAX, RCX, ... R15), -1: immediate */
+	bool high8;		/* AH, CH, DH, BH */
+	uint8_t dst_size;	/* load: register bytes written (movzx: wider) */
+	uint64_t imm;
+};
+
+/* 0, or -1 for an instruction it does not know. */
+int mmio_decode(const uint8_t *b, int n, int cpu_mode, struct mmio_insn *in);
+uint64_t *mmio_reg(struct mvm_regs *r, int reg);
+
+#endif /* MVM_SELFTEST_TEST_VM_INT_H */

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mvm: the whole userspace ABI of the mvm hypervisor module.
+ *
+ * Three levels of file descriptor: the device (/dev/mvm), a VM (returned by
+ * MVM_CREATE_VM) and a vCPU (returned by MVM_CREATE_VCPU).  Ioctl numbers
+ * are grouped by level with gaps.  Structures use fixed-width fields only;
+ * reserved words and unknown flag bits must be zero or the call fails with
+ * EINVAL.  A changed structure gets a new ioctl number.
+ *
+ * uapi/mvm-api.md beside this file is the written reference.
+ */
+#ifndef _UAPI_LINUX_MVM_H
+#define _UAPI_LINUX_MVM_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define MVM_API_VERSION		1
+
+#define MVMIO			0xBE
+
+/* ---- Device ioctls (/dev/mvm): 0x00-0x0f ---- */
+
+/* Returns MVM_API_VERSION. */
+#define MVM_GET_API_VERSION	_IO(MVMIO, 0x00)
+/* Argument: an MVM_CAP_* number.  Returns its value, 0 when unsupported. */
+#define MVM_CHECK_EXTENSION	_IO(MVMIO, 0x01)
+/* Argument: VM type, must be 0.  Returns a VM file descriptor. */
+#define MVM_CREATE_VM		_IO(MVMIO, 0x02)
+/* Returns the size to mmap() a vCPU fd with, at offset 0: struct mvm_run. */
+#define MVM_GET_VCPU_MMAP_SIZE	_IO(MVMIO, 0x03)
+
+/* Capabilities (MVM_CHECK_EXTENSION) */
+#define MVM_CAP_BACKEND		1	/* MVM_BACKEND_* */
+#define MVM_CAP_MAX_VCPUS	2	/* vCPU ids are 0 .. value-1 */
+#define MVM_CAP_NR_MEMSLOTS	3	/* slot ids are 0 .. value-1 */
+#define MVM_CAP_GUEST_PHYS_BITS	4	/* guest-physical address width */
+#define MVM_CAP_HW_FEATURES	5	/* MVM_SVM_F_* or MVM_VMX_F_* */
+#define MVM_CAP_MAX_SLOT_PAGES	6	/* largest slot, in 4 KiB pages */
+
+#define MVM_BACKEND_SVM		1	/* AMD SVM with nested paging */
+#define MVM_BACKEND_VMX		2	/* Intel VMX with EPT */
+
+/* MVM_CAP_HW_FEATURES on the SVM backend (CPUID 0x8000000A EDX) */
+#define MVM_SVM_F_NPT		_BITUL(0)	/* nested paging */
+#define MVM_SVM_F_LBRV		_BITUL(1)	/* LBR virtualization */
+#define MVM_SVM_F_NRIPS		_BITUL(2)	/* next-RIP save */
+#define MVM_SVM_F_TSC_SCALING	_BITUL(3)	/* TSC ratio MSR */
+#define MVM_SVM_F_VMCB_CLEAN	_BITUL(4)	/* VMCB clean bits */
+#define MVM_SVM_F_FLUSH_BY_ASID	_BITUL(5)	/* TLB flush by ASID */
+#define MVM_SVM_F_DECODE_ASSISTS _BITUL(6)	/* decode assists */
+#define MVM_SVM_F_PAUSE_FILTER	_BITUL(7)	/* PAUSE intercept filter */
+#define MVM_SVM_F_PAUSE_THRESH	_BITUL(8)	/* PAUSE filter threshold */
+#define MVM_SVM_F_AVIC		_BITUL(9)	/* AMD virtual interrupt ctrl */
+#define MVM_SVM_F_VMSAVE_VIRT	_BITUL(10)	/* virtualized VMSAVE/VMLOAD */
+#define MVM_SVM_F_VGIF		_BITUL(11)	/* virtual GIF */
+
+/* MVM_CAP_HW_FEATURES on the VMX backend */
+#define MVM_VMX_F_EPT		_BITUL(0)	/* extended page tables */
+#define MVM_VMX_F_VPID		_BITUL(1)	/* virtual processor ids */
+#define MVM_VMX_F_UNRESTRICTED	_BITUL(2)	/* unrestricted guest */
+#define MVM_VMX_F_EPT_AD	_BITUL(3)	/* EPT accessed/dirty bits */
+#define MVM_VMX_F_PREEMPT_TIMER	_BITUL(4)	/* VMX preemption timer */
+#define MVM_VMX_F_PML		_BITUL(5)	/* page-modification logging */
+#define MVM_VMX_F_APICV		_BITUL(6)	/* APIC register virtualization */
+#define MVM_VMX_F_TSC_SCALING	_BITUL(7)	/* TSC scaling */
+
+/* ---- VM ioctls: 0x10-0x3f ---- */
+
+/* Argument: vCPU id.  Returns a vCPU file descriptor. */
+#define MVM_CREATE_VCPU		_IO(MVMIO, 0x10)
+
+/*
+ * Map [guest_phys_addr, guest_phys_addr + memory_size) of the guest onto
+ * the calling process's memory at userspace_addr.  memory_size 0 deletes
+ * the slot.  All three values must be 4 KiB aligned.
+ */
+struct mvm_memory_region {
+	__u32 slot;
+	__u32 flags;		/* MVM_MEM_* */
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 reserved[4];	/* must be 0 */
+};
+
+/* Guest writes to the slot exit to userspace as MMIO; reads are memory. */
+#define MVM_MEM_READONLY	_BITUL(0)
+
+#define MVM_SET_MEMORY_REGION	_IOW(MVMIO, 0x11, struct mvm_memory_region)
+
+/*
+ * Signal an eventfd when the guest writes to a port, in the kernel and
+ * without an exit to userspace (a device's doorbell).  The write completes
+ * at once; the device thread reads the eventfd.
+ */
+struct mvm_ioeventfd {
+	__u64 addr;		/* the port */
+	__u64 datamatch;	/* with MVM_IOEVENTFD_DATAMATCH */
+	__u32 len;		/* 1, 2 or 4: the access size that matches */
+	__s32 fd;		/* an eventfd */
+	__u32 flags;
+	__u32 padding;
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define MVM_IOEVENTFD_PIO	_BITUL(0)	/* addr is a port (required) */
+#define MVM_IOEVENTFD_DATAMATCH	_BITUL(1)	/* only when the value matches */
+#define MVM_IOEVENTFD_DEASSIGN	_BITUL(2)	/* remove the matching one */
+#define MVM_MAX_IOEVENTFDS	256
+
+#define MVM_IOEVENTFD		_IOW(MVMIO, 0x12, struct mvm_ioeventfd)
+
+/* ---- vCPU ioctls: 0x40-0x7f ---- */
+
+/*
+ * Runs the vCPU until an exit needs userspace; the reason is in the run
+ * page (struct mvm_run, mmap()ed from the vCPU fd).  Returns 0, or -1 with
+ * errno: EINTR when a signal is pending (or immediate_exit was set; the
+ * exit reason is then MVM_EXIT_INTR), EIO from a foreign process.
+ */
+#define MVM_RUN			_IO(MVMIO, 0x40)
+
+struct mvm_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+#define MVM_GET_REGS		_IOR(MVMIO, 0x41, struct mvm_regs)
+#define MVM_SET_REGS		_IOW(MVMIO, 0x42, struct mvm_regs)
+
+/* A segment register, fields as in the descriptor. */
+struct mvm_segment {
+	__u64 base;
+	__u32 limit;		/* in bytes: g=1 limits end in 0xfff */
+	__u16 selector;
+	__u8 type;		/* 4 bits */
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;		/* a null selector loaded in 64-bit mode etc. */
+	__u8 padding[5];
+};
+
+struct mvm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct mvm_sregs {
+	struct mvm_segment cs, ds, es, fs, gs, ss;
+	struct mvm_segment tr, ldt;
+	struct mvm_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 reserved[8];	/* must be 0 on SET */
+};
+
+#define MVM_GET_SREGS		_IOR(MVMIO, 0x43, struct mvm_sregs)
+#define MVM_SET_SREGS		_IOW(MVMIO, 0x44, struct mvm_sregs)
+
+/*
+ * The CPUID table the vCPU's CPUID instruction reads, replaced whole.  A
+ * leaf not in the table reads as zeros.  entries: the user address of nent
+ * struct mvm_cpuid_entry; nent at most MVM_MAX_CPUID_ENTRIES.
+ */
+struct mvm_cpuid_entry {
+	__u32 function;
+	__u32 index;		/* subleaf, used with MVM_CPUID_FLAG_INDEX */
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+#define MVM_CPUID_FLAG_INDEX	_BITUL(0)	/* index (ECX) is significant */
+#define MVM_MAX_CPUID_ENTRIES	256
+
+struct mvm_cpuid {
+	__u32 nent;
+	__u32 padding;
+	__u64 entries;
+};
+
+#define MVM_SET_CPUID		_IOW(MVMIO, 0x45, struct mvm_cpuid)
+
+/*
+ * Queue an external interrupt.  Takes no vCPU lock: another thread may
+ * call it while MVM_RUN runs or waits in HLT, and the vCPU is kicked.  It
+ * is delivered when the guest accepts interrupts.  EBUSY: one is queued.
+ */
+struct mvm_interrupt {
+	__u32 vector;		/* 0-255 */
+	__u32 flags;		/* must be 0 */
+};
+
+#define MVM_INTERRUPT		_IOW(MVMIO, 0x46, struct mvm_interrupt)
+/* Queue an NMI (no lock, kicks the vCPU); a second one while queued merges. */
+#define MVM_NMI			_IO(MVMIO, 0x47)
+
+/* Deliver an exception on the next entry (vCPU lock). */
+struct mvm_exception {
+	__u8 vector;		/* 0-31, not 2 (NMI) */
+	__u8 has_error_code;
+	__u8 padding[2];
+	__u32 error_code;
+};
+
+#define MVM_INJECT_EXCEPTION	_IOW(MVMIO, 0x48, struct mvm_exception)
+
+/* Everything pending or in delivery, to save and restore a vCPU. */
+struct mvm_vcpu_events {
+	struct {
+		__u8 injected;		/* delivered at the next entry */
+		__u8 vector;
+		__u8 has_error_code;
+		__u8 padding;
+		__u32 error_code;
+	} exception;
+	struct {
+		__u8 queued;		/* an MVM_INTERRUPT not yet delivered */
+		__u8 vector;
+		__u8 injected;		/* in delivery: an exit interrupted it */
+		__u8 injected_vector;
+		__u8 shadow;		/* the STI / MOV SS interrupt shadow */
+		__u8 padding[3];
+	} interrupt;
+	struct {
+		__u8 pending;		/* queued, not yet delivered */
+		__u8 injected;		/* in delivery */
+		__u8 masked;		/* blocked until the handler's IRET */
+		__u8 padding[5];
+	} nmi;
+	__u32 flags;		/* must be 0 */
+	__u32 reserved[9];	/* must be 0 */
+};
+
+#define MVM_GET_VCPU_EVENTS	_IOR(MVMIO, 0x49, struct mvm_vcpu_events)
+#define MVM_SET_VCPU_EVENTS	_IOW(MVMIO, 0x4a, struct mvm_vcpu_events)
+
+/*
+ * Read or write MSRs the kernel keeps for the vCPU (list in mvm-api.md).
+ * Returns how many entries were done: it stops at the first MSR the kernel
+ * does not keep or a value it refuses.
+ */
+struct mvm_msr_entry {
+	__u32 index;
+	__u32 reserved;		/* must be 0 */
+	__u64 data;
+};
+
+#define MVM_MAX_MSR_ENTRIES	256
+
+struct mvm_msrs {
+	__u32 nmsrs;
+	__u32 padding;
+	__u64 entries;		/* user address of nmsrs entries */
+};
+
+#define MVM_GET_MSRS		_IOW(MVMIO, 0x4b, struct mvm_msrs)
+#define MVM_SET_MSRS		_IOW(MVMIO, 0x4c, struct mvm_msrs)
+
+/*
+ * The vCPU's FPU/SSE/AVX... state in the standard (non-compacted) XSAVE
+ * layout, the one ptrace and signal frames use; XCR0 beside it.
+ */
+struct mvm_xsave {
+	__u32 region[1024];
+};
+
+#define MVM_GET_XSAVE		_IOR(MVMIO, 0x4d, struct mvm_xsave)
+#define MVM_SET_XSAVE		_IOW(MVMIO, 0x4e, struct mvm_xsave)
+
+struct mvm_xcrs {
+	__u64 xcr0;
+	__u64 reserved[7];	/* must be 0 */
+};
+
+#define MVM_GET_XCRS		_IOR(MVMIO, 0x4f, struct mvm_xcrs)
+#define MVM_SET_XCRS		_IOW(MVMIO, 0x50, struct mvm_xcrs)
+
+/* VMMCALL: no hypercalls are defined; RAX = -MVM_HC_UNKNOWN for all. */
+#define MVM_HC_UNKNOWN		1000
+
+/* ---- The run page ---- */
+
+#define MVM_EXIT_UNKNOWN	0
+#define MVM_EXIT_IO		1	/* port I/O: run->io */
+#define MVM_EXIT_MMIO		2	/* access to no memory slot: run->mmio */
+#define MVM_EXIT_HLT		3	/* HLT with interrupts off */
+#define MVM_EXIT_SHUTDOWN	4	/* triple fault */
+#define MVM_EXIT_INTR		5	/* a signal or immediate_exit */
+#define MVM_EXIT_INTERNAL_ERROR	6	/* run->internal */
+#define MVM_EXIT_FAIL_ENTRY	7	/* the CPU refused the state: run->internal */
+#define MVM_EXIT_IRQ_WINDOW_OPEN 8	/* the guest accepts interrupts now */
+#define MVM_EXIT_RDMSR		9	/* run->msr: fill data or set error */
+#define MVM_EXIT_WRMSR		10	/* run->msr: set error to refuse */
+
+#define MVM_IO_IN		0
+#define MVM_IO_OUT		1
+
+#define MVM_INTERNAL_UNHANDLED	1	/* an exit code mvm does not handle */
+#define MVM_INTERNAL_EMULATION	2	/* an instruction needs emulation */
+
+struct mvm_run {
+	/* in */
+	__u8 immediate_exit;	/* set: RUN returns EINTR at once */
+	__u8 request_interrupt_window;	/* set: MVM_EXIT_IRQ_WINDOW_OPEN */
+	__u8 regs_dirty;	/* set: RUN loads regs below first */
+	__u8 padding1[5];
+	/* out */
+	__u32 exit_reason;	/* MVM_EXIT_* */
+	__u32 padding2;
+	__u8 if_flag;		/* the guest's RFLAGS.IF */
+	__u8 ready_for_interrupt_injection;	/* a queued one goes in now */
+	__u8 padding3[6];
+	__u64 reserved[5];
+	union {
+		/*
+		 * MVM_EXIT_IO: count items of size bytes at run page offset
+		 * data_offset: OUT data to consume, or IN data to fill in
+		 * before the next RUN.
+		 */
+		struct {
+			__u8 direction;	/* MVM_IO_IN / MVM_IO_OUT */
+			__u8 size;	/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		/*
+		 * MVM_EXIT_MMIO: for a write, data holds len bytes; for a
+		 * read, fill data before the next RUN.  The instruction bytes
+		 * (insn_len of them, 0 when unknown) and the CPU mode let
+		 * userspace decode the access.
+		 */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;
+			__u8 is_write;
+			__u8 insn_len;
+			__u8 cpu_mode;	/* 16, 32 or 64 */
+			__u8 padding;
+			__u8 insn_bytes[16];
+		} mmio;
+		/*
+		 * MVM_EXIT_RDMSR/WRMSR: an MSR the kernel does not handle.
+		 * RDMSR: put the value in data; either: set error to 1 and
+		 * the guest gets #GP.  Completed by the next MVM_RUN.
+		 */
+		struct {
+			__u32 index;
+			__u8 error;
+			__u8 padding[3];
+			__u64 data;
+		} msr;
+		/* MVM_EXIT_INTERNAL_ERROR, MVM_EXIT_FAIL_ENTRY */
+		struct {
+			__u32 suberror;	/* MVM_INTERNAL_* */
+			__u32 padding;
+			__u64 hw_exit_code;	/* SVM EXITCODE / VMX exit reason */
+			__u64 info1, info2;	/* EXITINFO1/2, qualification */
+		} internal;
+		__u8 padding4[256];
+	};
+	/*
+	 * The vCPU's general registers at every return from MVM_RUN, so
+	 * that userspace can complete an instruction (an MMIO access it
+	 * decoded) without GET_REGS/SET_REGS: edit them and set regs_dirty.
+	 */
+	struct mvm_regs regs;
+};
+
+/* Where MVM_EXIT_IO data lives in the run page. */
+#define MVM_RUN_IO_DATA_OFFSET	512
+
+#endif /* _UAPI_LINUX_MVM_H */
