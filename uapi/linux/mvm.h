@@ -39,6 +39,9 @@
 #define MVM_CAP_GUEST_PHYS_BITS	4	/* guest-physical address width */
 #define MVM_CAP_HW_FEATURES	5	/* MVM_SVM_F_* or MVM_VMX_F_* */
 #define MVM_CAP_MAX_SLOT_PAGES	6	/* largest slot, in 4 KiB pages */
+#define MVM_CAP_IRQCHIP		7	/* MVM_CREATE_IRQCHIP, MSI, irqfd */
+#define MVM_CAP_KVMCLOCK	8	/* the kvmclock MSRs (see mvm-api.md) */
+#define MVM_CAP_TSC_KHZ		9	/* the guest TSC's frequency, kHz */
 
 #define MVM_BACKEND_SVM		1	/* AMD SVM with nested paging */
 #define MVM_BACKEND_VMX		2	/* Intel VMX with EPT */
@@ -112,6 +115,51 @@ struct mvm_ioeventfd {
 #define MVM_MAX_IOEVENTFDS	256
 
 #define MVM_IOEVENTFD		_IOW(MVMIO, 0x12, struct mvm_ioeventfd)
+
+/*
+ * An in-kernel local APIC for every vCPU created from now on (call it
+ * before the first MVM_CREATE_VCPU: EBUSY after, EEXIST twice).  The
+ * APICs take x2APIC MSRs and xAPIC MMIO at their base, run their timers
+ * on host hrtimers, deliver IPIs and INIT/SIPI between vCPUs; vCPUs other
+ * than 0 then start waiting for INIT/SIPI (MVM_MP_STATE_INIT_RECEIVED).
+ * Interrupts from userspace devices come as MSIs: MVM_SIGNAL_MSI or an
+ * irqfd.  MVM_INTERRUPT then fails with ENXIO.
+ */
+#define MVM_CREATE_IRQCHIP	_IO(MVMIO, 0x13)
+
+/*
+ * A message-signalled interrupt, as a device writes it: address
+ * 0xfeeXXXXX (destination id in bits 19:12, bit 2 logical destination),
+ * data (vector in bits 7:0, delivery mode in 10:8 - fixed, lowest
+ * priority, NMI, INIT; bit 15 level-triggered: its EOI exits with
+ * MVM_EXIT_EOI).  MVM_SIGNAL_MSI returns how many vCPUs took it (0 when
+ * no APIC matched), or -1: ENXIO without an irqchip, EINVAL for a bad
+ * message or non-zero flags/reserved.
+ */
+struct mvm_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define MVM_SIGNAL_MSI		_IOW(MVMIO, 0x14, struct mvm_msi)
+
+/*
+ * Deliver msi each time the eventfd fd is signalled, in the kernel and
+ * without a vCPU exit (a device thread's interrupt).  DEASSIGN removes
+ * the irqfd on fd.  EEXIST: fd already has one; ENOSPC: MVM_MAX_IRQFDS.
+ */
+struct mvm_irqfd {
+	__s32 fd;
+	__u32 flags;
+	struct mvm_msi msi;
+};
+
+#define MVM_IRQFD_DEASSIGN	_BITUL(0)
+#define MVM_MAX_IRQFDS		256
+
+#define MVM_IRQFD		_IOW(MVMIO, 0x15, struct mvm_irqfd)
 
 /* ---- vCPU ioctls: 0x40-0x7f ---- */
 
@@ -280,6 +328,35 @@ struct mvm_xcrs {
 #define MVM_GET_XCRS		_IOR(MVMIO, 0x4f, struct mvm_xcrs)
 #define MVM_SET_XCRS		_IOW(MVMIO, 0x50, struct mvm_xcrs)
 
+/*
+ * Whether the vCPU runs (with an irqchip): RUNNABLE, HALTED (HLT with
+ * interrupts on: MVM_RUN waits in the kernel for an interrupt) or
+ * INIT_RECEIVED (after INIT: MVM_RUN waits for a start-up IPI).
+ */
+struct mvm_mp_state {
+	__u32 state;
+	__u32 padding;		/* must be 0 */
+};
+
+#define MVM_MP_STATE_RUNNABLE		0
+#define MVM_MP_STATE_HALTED		1
+#define MVM_MP_STATE_INIT_RECEIVED	2
+
+#define MVM_GET_MP_STATE	_IOR(MVMIO, 0x51, struct mvm_mp_state)
+#define MVM_SET_MP_STATE	_IOW(MVMIO, 0x52, struct mvm_mp_state)
+
+/*
+ * The local APIC's registers in the xAPIC page layout (offset 0x20 the
+ * ID in bits 31:24, 0x80 TPR, 0x100-0x270 ISR/TMR/IRR, 0x320-0x3e0 LVT
+ * and timer), the current timer count at 0x390; ENXIO without irqchip.
+ */
+struct mvm_lapic_state {
+	__u8 regs[1024];
+};
+
+#define MVM_GET_LAPIC		_IOR(MVMIO, 0x53, struct mvm_lapic_state)
+#define MVM_SET_LAPIC		_IOW(MVMIO, 0x54, struct mvm_lapic_state)
+
 /* VMMCALL: no hypercalls are defined; RAX = -MVM_HC_UNKNOWN for all. */
 #define MVM_HC_UNKNOWN		1000
 
@@ -296,6 +373,7 @@ struct mvm_xcrs {
 #define MVM_EXIT_IRQ_WINDOW_OPEN 8	/* the guest accepts interrupts now */
 #define MVM_EXIT_RDMSR		9	/* run->msr: fill data or set error */
 #define MVM_EXIT_WRMSR		10	/* run->msr: set error to refuse */
+#define MVM_EXIT_EOI		11	/* run->eoi: a level-triggered EOI */
 
 #define MVM_IO_IN		0
 #define MVM_IO_OUT		1
@@ -356,6 +434,14 @@ struct mvm_run {
 			__u8 padding[3];
 			__u64 data;
 		} msr;
+		/*
+		 * MVM_EXIT_EOI: the guest ended a level-triggered interrupt
+		 * (an MSI with data bit 15 set): an IOAPIC clears its
+		 * remote IRR and sends the line again if it is still up.
+		 */
+		struct {
+			__u8 vector;
+		} eoi;
 		/* MVM_EXIT_INTERNAL_ERROR, MVM_EXIT_FAIL_ENTRY */
 		struct {
 			__u32 suberror;	/* MVM_INTERNAL_* */
