@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The KVM backend (/dev/kvm, <linux/kvm.h>): the reference the tests are
- * checked against.  No in-kernel irqchip is created, so HLT exits to
- * userspace whatever RFLAGS.IF says.
+ * checked against.  Without an in-kernel irqchip (the default), HLT exits
+ * to userspace whatever RFLAGS.IF says; irqchip.c adds the split irqchip.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -161,6 +161,10 @@ static int kvm_run(struct vcpu *vcpu)
 		break;
 	case KVM_EXIT_INTR:
 		x->reason = VCPU_EXIT_INTR;
+		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		x->reason = VCPU_EXIT_EOI;
+		x->eoi.vector = run->eoi.vector;
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		x->reason = VCPU_EXIT_FAIL_ENTRY;

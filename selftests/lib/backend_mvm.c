@@ -203,6 +203,10 @@ static int mvm_run(struct vcpu *vcpu)
 	case MVM_EXIT_INTR:
 		x->reason = VCPU_EXIT_INTR;
 		break;
+	case MVM_EXIT_EOI:
+		x->reason = VCPU_EXIT_EOI;
+		x->eoi.vector = run->eoi.vector;
+		break;
 	case MVM_EXIT_INTERNAL_ERROR:
 	case MVM_EXIT_FAIL_ENTRY:
 		x->reason = run->exit_reason == MVM_EXIT_FAIL_ENTRY ?

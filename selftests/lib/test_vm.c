@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "irqchip.h"
 #include "test_vm_int.h"
 
 #define PTE_P		0x1ULL
@@ -88,7 +89,8 @@ static bool is_absent(int err)
 	       err == -EOPNOTSUPP;
 }
 
-struct vm *vm_create_1vcpu(struct vcpu **vcpup, const char **why)
+static struct vm *vm_create(struct vcpu **vcpup, const char **why,
+			    bool irqchip)
 {
 	const struct hv_ops *ops = hv_chosen(why);
 	struct vm *vm;
@@ -116,6 +118,15 @@ struct vm *vm_create_1vcpu(struct vcpu **vcpup, const char **why)
 	TEST_REQUIRE(vm->mem != MAP_FAILED, "mmap guest memory");
 	CHECK(ops->set_memory(vm, 0, 0, vm->mem_size, vm->mem), "memory slot 0");
 	vm->next_page = GUEST_LOW_END;
+	if (irqchip) {
+		r = vm_irqchip_create(vm, why);
+		if (r && *why) {
+			vm_free(vm);
+			return NULL;
+		}
+		CHECK(r, "create irqchip");
+		vm->irqchip = true;
+	}
 
 	vcpu = calloc(1, sizeof(*vcpu));
 	TEST_REQUIRE(vcpu, "out of memory");
@@ -135,6 +146,17 @@ struct vm *vm_create_1vcpu(struct vcpu **vcpup, const char **why)
 	return vm;
 }
 
+struct vm *vm_create_1vcpu(struct vcpu **vcpup, const char **why)
+{
+	return vm_create(vcpup, why, false);
+}
+
+/* irqchip.h; the CPUID bits for the APIC come in irqchip.c. */
+struct vm *vm_create_1vcpu_irqchip(struct vcpu **vcpup, const char **why)
+{
+	return vm_create(vcpup, why, true);
+}
+
 void vm_free(struct vm *vm)
 {
 	struct vcpu *vcpu;
@@ -150,6 +172,7 @@ void vm_free(struct vm *vm)
 		vm->ops->free_vcpu(vcpu);
 		free(vcpu);
 	}
+	vm_irqchip_free(vm);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	if (vm->dev >= 0)
@@ -561,6 +584,7 @@ const char *exit_reason_str(enum vcpu_exit_reason r)
 		[VCPU_EXIT_INTR] = "intr",
 		[VCPU_EXIT_INTERNAL] = "internal error",
 		[VCPU_EXIT_FAIL_ENTRY] = "entry failure",
+		[VCPU_EXIT_EOI] = "eoi",
 	};
 
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -590,6 +614,10 @@ const char *vcpu_exit_str(struct vcpu *vcpu)
 		snprintf(buf + n, sizeof(buf) - n, ": gpa 0x%llx len %u %s",
 			 (unsigned long long)x->mmio.gpa, x->mmio.len,
 			 x->mmio.is_write ? "write" : "read");
+		break;
+	case VCPU_EXIT_EOI:
+		snprintf(buf + n, sizeof(buf) - n, ": vector 0x%x",
+			 x->eoi.vector);
 		break;
 	case VCPU_EXIT_INTERNAL:
 	case VCPU_EXIT_FAIL_ENTRY:

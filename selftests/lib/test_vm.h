@@ -83,6 +83,7 @@ enum vcpu_exit_reason {
 	VCPU_EXIT_INTR,
 	VCPU_EXIT_INTERNAL,
 	VCPU_EXIT_FAIL_ENTRY,
+	VCPU_EXIT_EOI,		/* a level-triggered EOI (irqchip.h) */
 };
 
 /* An exit, the same on every backend. */
@@ -107,6 +108,9 @@ struct vcpu_exit {
 		uint64_t code;		/* hardware exit code / entry failure */
 		uint64_t info[2];
 	} internal;
+	struct {
+		uint8_t vector;
+	} eoi;
 };
 
 struct hv_ops;
@@ -134,6 +138,8 @@ struct vm {
 	uint64_t gdt, idt, tss, stack_top;
 	bool image_loaded;
 	struct vcpu *vcpu;		/* one vCPU for now */
+	bool irqchip;			/* in-kernel LAPICs (irqchip.h) */
+	void *irq_priv;			/* irqchip.c's backend state */
 };
 
 /* ---- VMs ---- */

@@ -35,6 +35,13 @@ struct hv_ops {
 
 extern const struct hv_ops mvm_ops, kvm_ops;
 
+/*
+ * irqchip.c: the in-kernel LAPICs, before any vCPU exists; -errno with
+ * *why set when the hypervisor has none (the test skips).
+ */
+int vm_irqchip_create(struct vm *vm, const char **why);
+struct vm *vm_create_1vcpu_irqchip(struct vcpu **vcpu, const char **why);
+
 /* ---- userspace MMIO decoding (mvm reports the instruction, not the access) ---- */
 
 struct mmio_insn {
