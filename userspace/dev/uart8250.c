@@ -10,8 +10,10 @@
  * waits in the host's pipe or terminal, so nothing is ever overrun.
  * Loopback (MCR bit 4) routes THR to RBR and the modem outputs to the
  * modem inputs, as Linux's probe expects.  The interrupt line is computed
- * (IIR priorities, gated by OUT2 as on a PC) and goes to a hook that the
- * interrupt controller will fill in.
+ * (IIR priorities, gated by OUT2 as on a PC) and goes to a hook, the
+ * interrupt controller's line.  Instead of in_fd, another thread may push
+ * input with uart8250_receive() (machine lock held): then received data
+ * interrupts as it arrives.
  */
 #include <errno.h>
 #include <poll.h>
@@ -91,6 +93,11 @@ struct uart8250 {
 	int irq_level;
 	uart8250_irq_fn irq;
 	void *irq_ctx;
+
+	uart8250_tx_fn tx_hook;		/* sees every byte sent */
+	void *tx_ctx;
+	uart8250_rx_wake_fn rx_wake;	/* the receive FIFO emptied */
+	void *rx_wake_ctx;
 };
 
 /* ---- Interrupts ---- */
@@ -159,8 +166,11 @@ static uint8_t rx_pop(struct uart8250 *u)
 		return 0;
 	c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % FIFO_SIZE;
-	if (!--u->rx_count)
+	if (!--u->rx_count) {
 		u->lsr &= ~LSR_DR;
+		if (u->rx_wake)
+			u->rx_wake(u->rx_wake_ctx);
+	}
 	return c;
 }
 
@@ -194,6 +204,8 @@ static void tx(struct uart8250 *u, uint8_t c)
 		rx_push(u, c);
 		return;
 	}
+	if (u->tx_hook)
+		u->tx_hook(u->tx_ctx, c);
 	while (u->out_fd >= 0) {
 		ssize_t n = write(u->out_fd, &c, 1);
 
@@ -350,6 +362,35 @@ static const struct mvm_io_ops uart_io = {
 	.read = uart_read,
 	.write = uart_write,
 };
+
+/* ---- Feeding input, watching output ---- */
+
+size_t uart8250_receive(struct uart8250 *u, const uint8_t *buf, size_t n)
+{
+	size_t i;
+
+	/* In loopback the serial input is disconnected: it waits. */
+	if (u->mcr & MCR_LOOP)
+		return 0;
+	for (i = 0; i < n && u->rx_count < rx_capacity(u); i++)
+		rx_push(u, buf[i]);
+	if (i)
+		uart_update_irq(u);
+	return i;
+}
+
+void uart8250_set_rx_wake(struct uart8250 *u, uart8250_rx_wake_fn fn,
+			  void *ctx)
+{
+	u->rx_wake = fn;
+	u->rx_wake_ctx = ctx;
+}
+
+void uart8250_set_tx_hook(struct uart8250 *u, uart8250_tx_fn fn, void *ctx)
+{
+	u->tx_hook = fn;
+	u->tx_ctx = ctx;
+}
 
 /* ---- Registry ---- */
 

@@ -9,6 +9,7 @@
 #ifndef LIBMVM_H
 #define LIBMVM_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -129,6 +130,20 @@ int mvm_vcpu_set_real_mode(const struct mvm_vcpu *v, uint32_t addr,
 unsigned int mvm_cpuid_default(struct mvm_cpuid_entry *e, unsigned int max,
 			       unsigned int vcpu_id);
 
+/* What the Linux CPUID table depends on. */
+struct mvm_cpuid_cfg {
+	unsigned int vcpu_id, nr_cpus;
+	unsigned int phys_bits;	/* MVM_CAP_GUEST_PHYS_BITS, 0 unknown */
+	int kvmclock;		/* MVM_CAP_KVMCLOCK: the KVM PV leaves */
+};
+
+/*
+ * The CPUID table for a Linux guest (cpuid_linux.c lists what it keeps):
+ * returns the number of entries written (at most max; 64 is plenty).
+ */
+unsigned int mvm_cpuid_linux(struct mvm_cpuid_entry *e, unsigned int max,
+			     const struct mvm_cpuid_cfg *c);
+
 /* ---- Buses: where devices answer the guest's port and MMIO accesses ---- */
 
 /*
@@ -199,13 +214,36 @@ struct mvm_vdev {
 typedef void (*mvm_log_fn)(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/*
+ * The interrupt controller a machine's devices raise lines on, and what
+ * the run loop tells it when the guest ends a level-triggered interrupt.
+ * Both are called with the machine lock held.
+ */
+struct mvm_irq_ops {
+	void (*set_irq)(void *ctx, unsigned int gsi, int level);
+	void (*eoi)(void *ctx, uint8_t vector);
+};
+
 struct mvm_machine {
+	/*
+	 * The machine lock: the run loops of all vCPUs take it around each
+	 * device access, any other thread (input, timers) around anything
+	 * it does to a device.  It covers every device's state, the buses
+	 * and the fields below that say so.
+	 */
+	pthread_mutex_t lock;
 	struct mvm_bus pio;		/* ports 0-0xffff */
 	struct mvm_bus mmio;		/* guest-physical addresses in no slot */
 	struct mvm_vdev *vdevs;		/* the registry, newest first */
+	/* Set once under the lock, read by the run loops without it. */
 	int poweroff;			/* a device asked to stop the machine */
 	int poweroff_status;
+	const char *poweroff_reason;	/* lock; NULL: the guest's own value */
+	int wake_fd;			/* >= 0: written (eventfd) on a stop */
 	volatile sig_atomic_t stop_signal;	/* set from a signal handler: stop */
+	int log_msrs;			/* log unknown MSRs (once each) */
+	const struct mvm_irq_ops *irq;	/* NULL: lines go nowhere */
+	void *irq_ctx;
 	mvm_log_fn log;
 };
 
@@ -217,6 +255,21 @@ int mvm_machine_add_vdev(struct mvm_machine *m, const struct mvm_vdev_ops *ops,
 			 void *opaque);
 /* A device powers the machine off: the run loop stops after this exit. */
 void mvm_machine_poweroff(struct mvm_machine *m, int status);
+/*
+ * Stop the machine with mvm's exit status and a reason to print (NULL for
+ * none); the first request wins.  Lock held.
+ */
+void mvm_machine_stop(struct mvm_machine *m, int status, const char *reason);
+/* Has a stop been requested?  Any thread, no lock. */
+int mvm_machine_stopping(const struct mvm_machine *m);
+/* Drive interrupt line gsi to level; lock held. */
+void mvm_machine_set_irq(struct mvm_machine *m, unsigned int gsi, int level);
+
+/*
+ * MSRs a guest may touch that mean nothing on a virtual CPU (msr.c):
+ * 1 when index is one (a read's value in *val, a write dropped), else 0.
+ */
+int mvm_msr_emulate(uint32_t index, int write, uint64_t *val);
 
 /* Why mvm_vcpu_run_loop() returned. */
 enum mvm_stop_reason {
@@ -250,8 +303,9 @@ struct mvm_stop {
 
 /*
  * Run v until something stops it; *stop says what.  Port I/O goes to
- * m->pio, MMIO to m->mmio (the instruction decoded here), unknown MSRs
- * give the guest #GP (logged once per MSR).  Returns 0, or -1 for
+ * m->pio, MMIO to m->mmio (the instruction decoded here), both under
+ * m->lock; MSRs from mvm_msr_emulate(), others give the guest #GP
+ * (logged once per MSR when m->log_msrs).  Returns 0, or -1 for
  * MVM_STOP_ERROR.
  */
 int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
@@ -293,5 +347,97 @@ int mvm_mmio_decode(const uint8_t *bytes, unsigned int n, unsigned int mode,
  */
 int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
 		 uint64_t addr, uint64_t *size);
+
+/* ---- Booting Linux (bzimage.c, e820.c, acpi.c, aml.c) ---- */
+
+/* Guest RAM: [0, min(mem, 3 GiB)) and the rest from 4 GiB. */
+#define MVM_LOW_RAM_MAX		(3ULL << 30)
+#define MVM_HIGH_RAM_BASE	(4ULL << 30)
+/* The legacy hole the e820 map reserves: EBDA, VGA, option ROMs, BIOS. */
+#define MVM_EBDA_START		0x9fc00ULL
+#define MVM_BIOS_END		0x100000ULL
+/* Where the ACPI tables go: the BIOS area the RSDP scan covers. */
+#define MVM_ACPI_BASE		0xe0000ULL
+#define MVM_ACPI_END		0x100000ULL
+
+/* Bytes of RAM below 4 GiB (the rest is above). */
+static inline uint64_t mvm_low_ram(uint64_t mem)
+{
+	return mem < MVM_LOW_RAM_MAX ? mem : MVM_LOW_RAM_MAX;
+}
+
+struct mvm_e820_entry {
+	uint64_t addr, size;
+	uint32_t type;		/* 1 RAM, 2 reserved */
+};
+
+/* The guest's memory map for mem bytes of RAM; returns the entry count. */
+unsigned int mvm_e820_build(uint64_t mem, struct mvm_e820_entry *e,
+			    unsigned int max);
+
+struct mvm_linux_boot {
+	/* in */
+	const char *kernel;	/* a bzImage */
+	const char *initrd;	/* NULL for none */
+	const char *cmdline;
+	uint64_t mem;		/* guest RAM, laid out as above */
+	uint64_t rsdp;		/* the ACPI RSDP's address, 0 for none */
+	/* out */
+	uint16_t version;	/* boot protocol, 0x20f = 2.15 */
+	uint64_t kernel_addr, kernel_size, init_size;
+	uint64_t initrd_addr, initrd_size;
+	uint64_t zero_page, cmdline_addr;
+	uint64_t entry;		/* the 64-bit entry point */
+	uint64_t cr3, gdt;	/* identity page tables, the boot GDT */
+	const char *why;	/* on failure: what is wrong, for a message */
+};
+
+/*
+ * Load the kernel (and initrd) into ram, the host mapping of guest RAM
+ * (low part first), and build the zero page, command line, e820 map,
+ * identity page tables and GDT for the 64-bit boot protocol.  0, or -1
+ * with errno and b->why: ENOEXEC not a bzImage, EPROTONOSUPPORT too old
+ * or no 64-bit entry, E2BIG command line too long, EFBIG it does not fit
+ * in RAM, else the errno of the file access.
+ */
+int mvm_linux_load(void *ram, struct mvm_linux_boot *b);
+
+/* Put the boot vCPU at b->entry in 64-bit mode, RSI = the zero page. */
+int mvm_linux_setup_bsp(const struct mvm_vcpu *v,
+			const struct mvm_linux_boot *b);
+
+/*
+ * Write hardware-reduced ACPI tables (RSDP, XSDT, FADT, DSDT, MADT) for
+ * nr_cpus vCPUs into [MVM_ACPI_BASE, MVM_ACPI_END) of ram.  Returns the
+ * RSDP's guest-physical address, or 0 when they do not fit.
+ */
+#define MVM_ACPI_SLEEP_CONTROL	0x600	/* FADT SLEEP_CONTROL_REG port */
+#define MVM_ACPI_SLEEP_STATUS	0x601	/* FADT SLEEP_STATUS_REG port */
+#define MVM_PVPANIC_PORT	0x505
+#define MVM_IOAPIC_BASE		0xfec00000ULL
+#define MVM_LAPIC_BASE		0xfee00000ULL
+uint64_t mvm_acpi_build(void *ram, unsigned int nr_cpus);
+
+/* A byte buffer for AML and tables: grows; on ENOMEM it sets err. */
+struct mvm_aml {
+	uint8_t *buf;
+	size_t len, cap;
+	int err;
+};
+
+void mvm_aml_bytes(struct mvm_aml *a, const void *p, size_t n);
+void mvm_aml_byte(struct mvm_aml *a, uint8_t b);
+/* Open a PkgLength'ed object (the opcode already emitted); close it. */
+size_t mvm_aml_pkg_open(struct mvm_aml *a);
+void mvm_aml_pkg_close(struct mvm_aml *a, size_t at);
+/* An integer as the smallest constant (ZeroOp, OneOp, Byte/Word/DWord). */
+void mvm_aml_integer(struct mvm_aml *a, uint64_t v);
+void mvm_aml_string(struct mvm_aml *a, const char *s);
+/* A four-character NameSeg, '_'-padded ("_S5" -> "_S5_"). */
+void mvm_aml_nameseg(struct mvm_aml *a, const char *name);
+void mvm_aml_free(struct mvm_aml *a);
+
+/* The ACPI table checksum byte that makes len bytes sum to 0. */
+uint8_t mvm_acpi_checksum(const void *p, size_t len);
 
 #endif /* LIBMVM_H */

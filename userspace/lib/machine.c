@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* libmvm: a machine's buses and its device registry. */
+/* libmvm: a machine's buses, its device registry, its lock and its stop. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libmvm.h"
 
 void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log)
 {
 	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
 	m->pio.limit = 0xffff;
 	m->mmio.limit = ~0ULL;
+	m->wake_fd = -1;
 	m->log = log;
 }
 
@@ -40,12 +43,37 @@ void mvm_machine_destroy(struct mvm_machine *m)
 			d->ops->destroy(d->opaque);
 		free(d);
 	}
+	m->irq = NULL;
+	pthread_mutex_destroy(&m->lock);
+}
+
+void mvm_machine_stop(struct mvm_machine *m, int status, const char *reason)
+{
+	uint64_t one = 1;
+
+	if (__atomic_load_n(&m->poweroff, __ATOMIC_ACQUIRE))
+		return;		/* the first request wins */
+	m->poweroff_status = status;
+	m->poweroff_reason = reason;
+	/* Release: whoever sees poweroff sees the status and reason too. */
+	__atomic_store_n(&m->poweroff, 1, __ATOMIC_RELEASE);
+	if (m->wake_fd >= 0 && write(m->wake_fd, &one, sizeof(one)) < 0) {
+		/* A full eventfd already wakes the reader. */
+	}
 }
 
 void mvm_machine_poweroff(struct mvm_machine *m, int status)
 {
-	if (m->poweroff)
-		return;		/* the first request wins */
-	m->poweroff = 1;
-	m->poweroff_status = status;
+	mvm_machine_stop(m, status, NULL);
+}
+
+int mvm_machine_stopping(const struct mvm_machine *m)
+{
+	return __atomic_load_n(&m->poweroff, __ATOMIC_ACQUIRE);
+}
+
+void mvm_machine_set_irq(struct mvm_machine *m, unsigned int gsi, int level)
+{
+	if (m->irq && m->irq->set_irq)
+		m->irq->set_irq(m->irq_ctx, gsi, level);
 }

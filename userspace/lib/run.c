@@ -128,10 +128,17 @@ static void run_msr(struct mvm_machine *m, struct mvm_vcpu *v, int write)
 {
 	struct mvm_run *run = v->run;
 	unsigned int i;
+	uint64_t val = run->msr.data;
 
-	/* No userspace MSRs yet: #GP, as a CPU without the MSR would give. */
+	if (mvm_msr_emulate(run->msr.index, write, &val)) {
+		run->msr.error = 0;
+		if (!write)
+			run->msr.data = val;
+		return;
+	}
+	/* Not one we know: #GP, as a CPU without the MSR would give. */
 	run->msr.error = 1;
-	if (!m->log)
+	if (!m->log || !m->log_msrs)
 		return;
 	for (i = 0; i < v->nr_msrs_logged; i++)
 		if (v->msrs_logged[i] == run->msr.index)
@@ -162,10 +169,11 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		      struct mvm_stop *stop)
 {
 	struct mvm_run *run = v->run;
+	int ret;
 
 	memset(stop, 0, sizeof(*stop));
 	for (;;) {
-		if (m->poweroff) {
+		if (mvm_machine_stopping(m)) {
 			stop->reason = MVM_STOP_POWEROFF;
 			stop->status = m->poweroff_status;
 			break;
@@ -193,10 +201,15 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 				stop->reason = MVM_STOP_EXIT;
 				goto out;
 			}
+			pthread_mutex_lock(&m->lock);
 			run_pio(m, run);
+			pthread_mutex_unlock(&m->lock);
 			continue;
 		case MVM_EXIT_MMIO:
-			if (run_mmio(m, run) == 0)
+			pthread_mutex_lock(&m->lock);
+			ret = run_mmio(m, run);
+			pthread_mutex_unlock(&m->lock);
+			if (ret == 0)
 				continue;
 			stop->reason = MVM_STOP_MMIO;
 			stop->mmio.phys_addr = run->mmio.phys_addr;
@@ -210,6 +223,12 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		case MVM_EXIT_RDMSR:
 		case MVM_EXIT_WRMSR:
 			run_msr(m, v, run->exit_reason == MVM_EXIT_WRMSR);
+			continue;
+		case MVM_EXIT_EOI:
+			pthread_mutex_lock(&m->lock);
+			if (m->irq && m->irq->eoi)
+				m->irq->eoi(m->irq_ctx, run->eoi.vector);
+			pthread_mutex_unlock(&m->lock);
 			continue;
 		case MVM_EXIT_IRQ_WINDOW_OPEN:
 		case MVM_EXIT_INTR:

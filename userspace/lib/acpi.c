@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libmvm: ACPI tables for a hardware-reduced machine (ACPI 6.5 section
+ * 4.1): no SCI, no PM1 or GPE blocks, no PM timer, no 8259s.  Linux then
+ * needs none of the legacy timers or interrupt controllers: the local
+ * APICs and one IOAPIC (MADT) carry every interrupt, the FADT's sleep
+ * registers power the machine off, and the DSDT only names S5 and the
+ * pvpanic device.
+ *
+ *   RSDP (0xe0000) -> XSDT -> FADT -> DSDT
+ *                          -> MADT
+ */
+#include <string.h>
+
+#include "libmvm.h"
+
+#define HDR_LEN		36
+#define OEM_ID		"MVM   "	/* 6 characters */
+#define OEM_TABLE_ID	"MVMBOARD"	/* 8 */
+#define CREATOR_ID	"MVM "		/* 4 */
+
+/* FADT (revision 6, 276 bytes): the offsets of the fields we set. */
+#define FADT_LEN		276
+#define FADT_DSDT		40
+#define FADT_IAPC_BOOT_ARCH	109
+#define FADT_FLAGS		112
+#define FADT_MINOR		131
+#define FADT_X_DSDT		140
+#define FADT_SLEEP_CONTROL	244
+#define FADT_SLEEP_STATUS	256
+#define FADT_HYPERVISOR_ID	268
+
+#define BOOT_ARCH_8042		(1U << 1)	/* i8042: Linux resets through it */
+#define BOOT_ARCH_NO_VGA	(1U << 2)
+#define FADT_PWR_BUTTON		(1U << 4)	/* no fixed power button */
+#define FADT_SLP_BUTTON		(1U << 5)	/* no fixed sleep button */
+#define FADT_HW_REDUCED		(1U << 20)
+
+#define GAS_SYSTEM_IO		1
+#define GAS_ACCESS_BYTE		1
+
+#define MADT_LAPIC		0
+#define MADT_IOAPIC		1
+#define MADT_LAPIC_ENABLED	1
+
+static void le(struct mvm_aml *a, uint64_t v, unsigned int n)
+{
+	while (n--) {
+		mvm_aml_byte(a, (uint8_t)v);
+		v >>= 8;
+	}
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned int n)
+{
+	while (n--) {
+		*p++ = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* The common header; length and checksum are filled in by finish(). */
+static void header(struct mvm_aml *a, const char *sig, uint8_t rev)
+{
+	mvm_aml_bytes(a, sig, 4);
+	le(a, 0, 4);			/* length */
+	mvm_aml_byte(a, rev);
+	mvm_aml_byte(a, 0);		/* checksum */
+	mvm_aml_bytes(a, OEM_ID, 6);
+	mvm_aml_bytes(a, OEM_TABLE_ID, 8);
+	le(a, 1, 4);			/* OEM revision */
+	mvm_aml_bytes(a, CREATOR_ID, 4);
+	le(a, 1, 4);			/* creator revision */
+}
+
+static void finish(struct mvm_aml *a)
+{
+	if (a->err)
+		return;
+	put_le(a->buf + 4, a->len, 4);
+	a->buf[9] = 0;
+	a->buf[9] = mvm_acpi_checksum(a->buf, a->len);
+}
+
+/* ---- DSDT ---- */
+
+#define AML_NAME	0x08
+#define AML_PACKAGE	0x12
+#define AML_BUFFER	0x11
+#define AML_SCOPE	0x10
+#define AML_EXT		0x5b
+#define AML_DEVICE	0x82
+
+static void aml_name(struct mvm_aml *a, const char *name)
+{
+	mvm_aml_byte(a, AML_NAME);
+	mvm_aml_nameseg(a, name);
+}
+
+static void build_dsdt(struct mvm_aml *a)
+{
+	/* IO(Decode16, 0x505, 0x505, 1, 1), then the end tag. */
+	static const uint8_t pvpanic_crs[] = {
+		0x47, 0x01,
+		MVM_PVPANIC_PORT & 0xff, MVM_PVPANIC_PORT >> 8,
+		MVM_PVPANIC_PORT & 0xff, MVM_PVPANIC_PORT >> 8,
+		0x01, 0x01,
+		0x79, 0x00,
+	};
+	size_t scope, dev, pkg;
+
+	header(a, "DSDT", 2);
+
+	/* Name(_S5_, Package() { 5, 0 }): SLP_TYPa 5, what acpi_pm.c takes. */
+	aml_name(a, "_S5_");
+	mvm_aml_byte(a, AML_PACKAGE);
+	pkg = mvm_aml_pkg_open(a);
+	mvm_aml_byte(a, 2);		/* NumElements */
+	mvm_aml_integer(a, 5);
+	mvm_aml_integer(a, 0);
+	mvm_aml_pkg_close(a, pkg);
+
+	/* Scope(\_SB) { Device(PEVT) { _HID "QEMU0001", _CRS the port } } */
+	mvm_aml_byte(a, AML_SCOPE);
+	scope = mvm_aml_pkg_open(a);
+	mvm_aml_nameseg(a, "_SB_");
+	mvm_aml_byte(a, AML_EXT);
+	mvm_aml_byte(a, AML_DEVICE);
+	dev = mvm_aml_pkg_open(a);
+	mvm_aml_nameseg(a, "PEVT");
+	aml_name(a, "_HID");
+	mvm_aml_string(a, "QEMU0001");
+	aml_name(a, "_CRS");
+	mvm_aml_byte(a, AML_BUFFER);
+	pkg = mvm_aml_pkg_open(a);
+	mvm_aml_integer(a, sizeof(pvpanic_crs));
+	mvm_aml_bytes(a, pvpanic_crs, sizeof(pvpanic_crs));
+	mvm_aml_pkg_close(a, pkg);
+	mvm_aml_pkg_close(a, dev);
+	mvm_aml_pkg_close(a, scope);
+
+	finish(a);
+}
+
+/* ---- FADT ---- */
+
+static void gas_io8(uint8_t *p, uint16_t port)
+{
+	p[0] = GAS_SYSTEM_IO;
+	p[1] = 8;			/* bit width */
+	p[2] = 0;			/* bit offset */
+	p[3] = GAS_ACCESS_BYTE;
+	put_le(p + 4, port, 8);
+}
+
+static void build_fadt(struct mvm_aml *a, uint64_t dsdt)
+{
+	uint8_t f[FADT_LEN - HDR_LEN];
+
+	header(a, "FACP", 6);
+	memset(f, 0, sizeof(f));
+	put_le(f + FADT_DSDT - HDR_LEN, dsdt, 4);
+	put_le(f + FADT_IAPC_BOOT_ARCH - HDR_LEN,
+	       BOOT_ARCH_8042 | BOOT_ARCH_NO_VGA, 2);
+	put_le(f + FADT_FLAGS - HDR_LEN,
+	       FADT_HW_REDUCED | FADT_PWR_BUTTON | FADT_SLP_BUTTON, 4);
+	f[FADT_MINOR - HDR_LEN] = 5;	/* ACPI 6.5 */
+	put_le(f + FADT_X_DSDT - HDR_LEN, dsdt, 8);
+	gas_io8(f + FADT_SLEEP_CONTROL - HDR_LEN, MVM_ACPI_SLEEP_CONTROL);
+	gas_io8(f + FADT_SLEEP_STATUS - HDR_LEN, MVM_ACPI_SLEEP_STATUS);
+	memcpy(f + FADT_HYPERVISOR_ID - HDR_LEN, "mvm\0\0\0\0\0", 8);
+	mvm_aml_bytes(a, f, sizeof(f));
+	finish(a);
+}
+
+/* ---- MADT ---- */
+
+static void build_madt(struct mvm_aml *a, unsigned int nr_cpus)
+{
+	unsigned int i;
+
+	header(a, "APIC", 5);
+	le(a, MVM_LAPIC_BASE, 4);
+	le(a, 0, 4);			/* flags: no PC-AT 8259s */
+	for (i = 0; i < nr_cpus; i++) {
+		mvm_aml_byte(a, MADT_LAPIC);
+		mvm_aml_byte(a, 8);
+		mvm_aml_byte(a, (uint8_t)i);	/* ACPI processor UID */
+		mvm_aml_byte(a, (uint8_t)i);	/* APIC id = vCPU id */
+		le(a, MADT_LAPIC_ENABLED, 4);
+	}
+	/* The IOAPIC's id follows the CPUs' so that no two APICs share one. */
+	mvm_aml_byte(a, MADT_IOAPIC);
+	mvm_aml_byte(a, 12);
+	mvm_aml_byte(a, (uint8_t)nr_cpus);
+	mvm_aml_byte(a, 0);
+	le(a, MVM_IOAPIC_BASE, 4);
+	le(a, 0, 4);			/* GSI base */
+	finish(a);
+}
+
+/* ---- XSDT, RSDP, placement ---- */
+
+static void build_xsdt(struct mvm_aml *a, const uint64_t *tables,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	header(a, "XSDT", 1);
+	for (i = 0; i < n; i++)
+		le(a, tables[i], 8);
+	finish(a);
+}
+
+static void build_rsdp(uint8_t *p, uint64_t xsdt)
+{
+	memset(p, 0, 36);
+	memcpy(p, "RSD PTR ", 8);
+	memcpy(p + 9, OEM_ID, 6);
+	p[15] = 2;			/* revision: ACPI 2.0+, has the XSDT */
+	put_le(p + 20, 36, 4);		/* length */
+	put_le(p + 24, xsdt, 8);
+	p[8] = mvm_acpi_checksum(p, 20);
+	p[32] = mvm_acpi_checksum(p, 36);
+}
+
+/* Copy a finished table to *at (16-byte aligned); its address or 0. */
+static uint64_t place(uint8_t *ram, uint64_t *at, const struct mvm_aml *a)
+{
+	uint64_t addr = (*at + 15) & ~15ULL;
+
+	if (a->err || addr + a->len > MVM_ACPI_END)
+		return 0;
+	memcpy(ram + addr, a->buf, a->len);
+	*at = addr + a->len;
+	return addr;
+}
+
+uint64_t mvm_acpi_build(void *ram_p, unsigned int nr_cpus)
+{
+	struct mvm_aml dsdt = { 0 }, fadt = { 0 }, madt = { 0 }, xsdt = { 0 };
+	uint8_t *ram = ram_p;
+	uint64_t at = MVM_ACPI_BASE + 64, tables[2], addr, rsdp = 0;
+
+	build_dsdt(&dsdt);
+	addr = place(ram, &at, &dsdt);
+	if (!addr)
+		goto out;
+	build_fadt(&fadt, addr);
+	build_madt(&madt, nr_cpus);
+	tables[0] = place(ram, &at, &fadt);
+	tables[1] = place(ram, &at, &madt);
+	if (!tables[0] || !tables[1])
+		goto out;
+	build_xsdt(&xsdt, tables, 2);
+	addr = place(ram, &at, &xsdt);
+	if (!addr)
+		goto out;
+	build_rsdp(ram + MVM_ACPI_BASE, addr);
+	rsdp = MVM_ACPI_BASE;
+out:
+	mvm_aml_free(&dsdt);
+	mvm_aml_free(&fadt);
+	mvm_aml_free(&madt);
+	mvm_aml_free(&xsdt);
+	return rsdp;
+}
