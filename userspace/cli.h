@@ -24,6 +24,9 @@ enum {
 	OPT_SLOTS,
 	OPT_RAW,
 	OPT_LOAD_ADDR,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_CMDLINE,
 };
 
 #define CLI_OPT_HELP	{ "help", no_argument, NULL, OPT_HELP }

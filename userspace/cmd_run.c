@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mvm run: run a guest.  Today: a flat binary started in real mode, with a
- * 16550A UART on COM1 and the power-off port.
+ * mvm run: run a guest: a flat binary started in real mode (--raw), with
+ * a 16550A UART on COM1 and the power-off port, or a Linux kernel
+ * (--kernel, run_linux.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,55 +17,66 @@
 #include "cli.h"
 #include "devices.h"
 #include "libmvm.h"
+#include "run.h"
 
 #define DEFAULT_MEM		(64ULL << 20)
+#define DEFAULT_LINUX_MEM	(512ULL << 20)
+#define DEFAULT_CMDLINE		"console=ttyS0"
 #define DEFAULT_LOAD_ADDR	0x7c00ULL	/* where a PC BIOS puts a boot sector */
 #define REAL_MODE_END		0x100000ULL
 /* RAM above 3 GiB moves above 4 GiB: the hole is for MMIO devices. */
-#define LOW_RAM_MAX		(3ULL << 30)
-#define HIGH_RAM_BASE		(4ULL << 30)
-
-struct run_args {
-	const char *raw;
-	uint64_t load_addr;
-	uint64_t mem;
-	unsigned long cpus;
-};
+#define LOW_RAM_MAX		MVM_LOW_RAM_MAX
+#define HIGH_RAM_BASE		MVM_HIGH_RAM_BASE
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mvm [--device PATH] run --raw FILE [--load-addr ADDR] [--mem SIZE]\n"
-		"                              [--cpus 1]\n"
+		"usage: mvm [--device PATH] run --kernel BZIMAGE [--initrd FILE] [--cmdline TEXT]\n"
+		"                              [--mem SIZE] [--cpus N] [-v]\n"
+		"       mvm [--device PATH] run --raw FILE [--load-addr ADDR] [--mem SIZE]\n"
+		"                              [--cpus 1] [-v]\n"
 		"\n"
-		"Run a guest until it powers off, halts or fails.\n"
+		"Run a guest until it powers off, reboots, panics or fails.\n"
+		"\n"
+		"--kernel boots a Linux bzImage (boot protocol 2.12 or later, 64-bit) through\n"
+		"its 64-bit entry, with hardware-reduced ACPI tables, a local APIC per vCPU\n"
+		"(x2APIC, in mvm.ko), an IOAPIC, a 16550A UART on COM1 (IRQ 4), a CMOS RTC,\n"
+		"an i8042 for reboot, ACPI power-off and a pvpanic port (0x%x).  RAM is\n"
+		"mapped from 0 up to 3 GiB and from 4 GiB on for the rest.  When standard\n"
+		"input is a terminal it is put in raw mode: Ctrl-A x quits, Ctrl-A Ctrl-A\n"
+		"sends Ctrl-A; from a pipe or file it is fed to the UART until its end.\n"
 		"\n"
 		"--raw FILE loads a flat binary at guest-physical ADDR and starts vCPU 0\n"
 		"there in real mode: CS:IP = 0000:ADDR (ADDR above 0xffff: ADDR>>4 : ADDR&15),\n"
 		"DS = ES = FS = GS = SS = 0, SP = ADDR when 0x1000 <= ADDR <= 0xffff (the\n"
 		"stack grows down below the image) else 0, interrupts off, and CPUID showing\n"
-		"the host's vendor and leaf 1 with the hypervisor bit.  RAM starts at 0;\n"
-		"RAM beyond 3 GiB is mapped from 4 GiB up.\n"
+		"the host's vendor and leaf 1 with the hypervisor bit.  Devices: the UART\n"
+		"(stdout; stdin when a terminal or a pipe) and the power-off port 0x%x:\n"
+		"writing a value V to it ends the run and mvm exits with status V (0-255).\n"
 		"\n"
-		"Devices: a 16550A UART on COM1 (ports 0x3f8-0x3ff): what the guest sends\n"
-		"goes to standard output, and it receives standard input when that is a\n"
-		"terminal or a pipe.  The power-off port 0x%x: writing a value V to it ends\n"
-		"the run and mvm exits with status V (0-255).\n"
-		"\n"
-		"Exit status: the guest's power-off value; 0 when the guest halts with\n"
-		"interrupts off (HLT, noted on stderr); 1 when the guest or mvm fails (the\n"
-		"reason on stderr); 2 for a usage error; 128+N after signal N.\n"
+		"Exit status: with --kernel, 0 when the guest powers off or reboots or on\n"
+		"Ctrl-A x; 1 when the guest panics or triple-faults, or mvm fails (the\n"
+		"reason on stderr).  With --raw, the guest's power-off value, or 0 when it\n"
+		"halts with interrupts off, 1 when it or mvm fails.  Both: 2 for a usage\n"
+		"error; 128+N after signal N.\n"
 		"\n"
 		"options:\n"
+		"  --kernel FILE    the Linux bzImage to boot\n"
+		"  --initrd FILE    an initramfs for it\n"
+		"  --cmdline TEXT   its command line (default: \"%s\")\n"
 		"  --raw FILE       the flat binary to run\n"
 		"  --load-addr ADDR where to load it and start, below 1 MiB; decimal or\n"
 		"                   0x-prefixed hex (default: 0x7c00)\n"
 		"  --mem SIZE       guest RAM, a multiple of 4 KiB; K, M, G, T suffixes\n"
-		"                   (powers of 1024) are allowed (default: 64M)\n"
-		"  --cpus N         vCPUs; only 1 for now (default: 1)\n"
+		"                   (powers of 1024) are allowed (default: 512M with\n"
+		"                   --kernel, 64M with --raw)\n"
+		"  --cpus N         vCPUs, 1 to what mvm.ko allows; --raw: only 1\n"
+		"                   (default: 1)\n"
+		"  -v, --verbose    note MSRs the guest is refused (once each)\n"
 		"  --device PATH    the mvm device (default: $MVM_DEVICE, else %s)\n"
 		"  -h, --help       show this help\n",
-		MVM_POWEROFF_PORT, MVM_DEFAULT_DEVICE);
+		MVM_PVPANIC_PORT, MVM_POWEROFF_PORT, DEFAULT_CMDLINE,
+		MVM_DEFAULT_DEVICE);
 }
 
 static int parse_addr(const char *s, uint64_t *v)
@@ -88,12 +100,16 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		{ "load-addr", required_argument, NULL, OPT_LOAD_ADDR },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	int c, load_addr_set = 0;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 		case OPT_HELP:
@@ -105,11 +121,24 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		case OPT_RAW:
 			a->raw = optarg;
 			break;
+		case OPT_KERNEL:
+			a->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			a->initrd = optarg;
+			break;
+		case OPT_CMDLINE:
+			a->cmdline = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
 		case OPT_LOAD_ADDR:
 			if (parse_addr(optarg, &a->load_addr) < 0)
 				return cli_usage_err("run", "--load-addr '%s': not an address (decimal, or hex with 0x)", optarg);
 			if (a->load_addr >= REAL_MODE_END)
 				return cli_usage_err("run", "--load-addr '%s': must be below 1 MiB (0x100000), where real mode can start", optarg);
+			load_addr_set = 1;
 			break;
 		case OPT_MEM:
 			if (cli_parse_mem("run", optarg, &a->mem))
@@ -118,8 +147,6 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		case OPT_CPUS:
 			if (cli_parse_count(optarg, &a->cpus) < 0 || a->cpus == 0)
 				return cli_usage_err("run", "--cpus '%s': not a number of at least 1", optarg);
-			if (a->cpus > 1)
-				return cli_usage_err("run", "--cpus %lu: a raw image runs on one vCPU for now", a->cpus);
 			break;
 		default:
 			return cli_bad_option("run", c, argv);
@@ -128,8 +155,20 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 	if (optind < argc)
 		return cli_usage_err("run", "unexpected argument '%s'",
 				     argv[optind]);
-	if (!a->raw)
-		return cli_usage_err("run", "no guest given: use --raw FILE");
+	if (a->raw && a->kernel)
+		return cli_usage_err("run", "--raw and --kernel: give one guest, not both");
+	if (!a->raw && !a->kernel)
+		return cli_usage_err("run", "no guest given: use --kernel BZIMAGE or --raw FILE");
+	if (a->raw && (a->initrd || a->cmdline))
+		return cli_usage_err("run", "--initrd and --cmdline go with --kernel, not --raw");
+	if (a->kernel && load_addr_set)
+		return cli_usage_err("run", "--load-addr goes with --raw, not --kernel");
+	if (a->raw && a->cpus > 1)
+		return cli_usage_err("run", "--cpus %lu: a raw image runs on one vCPU for now", a->cpus);
+	if (!a->mem)
+		a->mem = a->kernel ? DEFAULT_LINUX_MEM : DEFAULT_MEM;
+	if (a->kernel && !a->cmdline)
+		a->cmdline = DEFAULT_CMDLINE;
 	return 0;
 }
 
@@ -184,7 +223,7 @@ static void on_signal(int sig)
 	mvm_vcpu_kick(&signal_vm->vcpu);
 }
 
-static void log_stderr(const char *fmt, ...)
+void run_log_stderr(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -253,7 +292,7 @@ static void destroy(struct vm *vm)
 		close(vm->dev_fd);
 }
 
-static int check_limits(const struct cli *cli, int fd, uint64_t mem)
+int run_check_limits(const struct cli *cli, int fd, uint64_t mem)
 {
 	unsigned long bits = 0, pages = 0;
 	uint64_t top = mem <= LOW_RAM_MAX ? mem :
@@ -280,22 +319,25 @@ static int check_limits(const struct cli *cli, int fd, uint64_t mem)
 	return 0;
 }
 
-static int add_ram(struct vm *vm)
+void *run_alloc_ram(uint64_t size)
 {
-	uint64_t low = vm->ram_size < LOW_RAM_MAX ? vm->ram_size : LOW_RAM_MAX;
 	char s[MVM_SIZE_BUF];
+	void *ram = mvm_guest_ram_alloc(size);
 
-	vm->ram = mvm_guest_ram_alloc(vm->ram_size);
-	if (!vm->ram) {
+	if (!ram)
 		cli_err("cannot allocate %s of guest memory: %s",
-			mvm_format_size(vm->ram_size, s), strerror(errno));
-		return -1;
-	}
-	if (mvm_set_memory_region(vm->vm_fd, 0, 0, low, vm->ram) < 0 ||
-	    (vm->ram_size > low &&
-	     mvm_set_memory_region(vm->vm_fd, 1, HIGH_RAM_BASE,
-				   vm->ram_size - low,
-				   (uint8_t *)vm->ram + low) < 0)) {
+			mvm_format_size(size, s), strerror(errno));
+	return ram;
+}
+
+int run_map_ram(int vm_fd, void *ram, uint64_t size)
+{
+	uint64_t low = mvm_low_ram(size);
+
+	if (mvm_set_memory_region(vm_fd, 0, 0, low, ram) < 0 ||
+	    (size > low &&
+	     mvm_set_memory_region(vm_fd, 1, HIGH_RAM_BASE, size - low,
+				   (uint8_t *)ram + low) < 0)) {
 		cli_err("cannot give the guest its RAM with MVM_SET_MEMORY_REGION: %s",
 			strerror(errno));
 		return -1;
@@ -355,7 +397,7 @@ static const char *suberror_name(uint32_t s)
 }
 
 /* Say why the guest stopped; returns mvm's exit status. */
-static int report(const struct mvm_stop *st)
+int run_report(const struct mvm_stop *st)
 {
 	unsigned int i;
 
@@ -420,11 +462,12 @@ static int run(struct cli *cli, const struct run_args *a)
 	uint64_t size;
 	int ret = 1;
 
-	mvm_machine_init(&vm.machine, log_stderr);
+	mvm_machine_init(&vm.machine, run_log_stderr);
+	vm.machine.log_msrs = a->verbose;
 	if (check_image(a) < 0 || cli_check_host_memory(a->mem) < 0)
 		goto out;
 	vm.dev_fd = cli_open_device(cli);
-	if (vm.dev_fd < 0 || check_limits(cli, vm.dev_fd, a->mem) < 0)
+	if (vm.dev_fd < 0 || run_check_limits(cli, vm.dev_fd, a->mem) < 0)
 		goto out;
 
 	vm.vm_fd = mvm_create_vm(vm.dev_fd);
@@ -434,7 +477,8 @@ static int run(struct cli *cli, const struct run_args *a)
 			" (is another hypervisor, such as kvm_amd or kvm_intel, using the CPUs?)" : "");
 		goto out;
 	}
-	if (add_ram(&vm) < 0)
+	vm.ram = run_alloc_ram(vm.ram_size);
+	if (!vm.ram || run_map_ram(vm.vm_fd, vm.ram, vm.ram_size) < 0)
 		goto out;
 	if (mvm_load_raw(a->raw, vm.ram, vm.ram_size < LOW_RAM_MAX ?
 			 vm.ram_size : LOW_RAM_MAX, a->load_addr, &size) < 0) {
@@ -453,7 +497,7 @@ static int run(struct cli *cli, const struct run_args *a)
 	fflush(stdout);
 
 	mvm_vcpu_run_loop(&vm.machine, &vm.vcpu, &st);
-	ret = report(&st);
+	ret = run_report(&st);
 	if (st.reason == MVM_STOP_SIGNAL) {
 		cli_err("stopped by signal %d (%s)", (int)vm.machine.stop_signal,
 			strsignal(vm.machine.stop_signal));
@@ -467,12 +511,14 @@ out:
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
 	struct run_args a = {
-		.load_addr = DEFAULT_LOAD_ADDR, .mem = DEFAULT_MEM, .cpus = 1,
+		.load_addr = DEFAULT_LOAD_ADDR, .cpus = 1,
 	};
 	int ret;
 
 	ret = parse_args(&a, cli, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;	/* -1: help was shown */
+	if (a.kernel)
+		return run_linux(cli, &a);
 	return run(cli, &a);
 }

@@ -83,6 +83,8 @@ static void put64(uint8_t *p, unsigned int off, uint64_t v)
 static int fail(struct mvm_linux_boot *b, int err, const char *why)
 {
 	b->why = why;
+	if (!b->file)
+		b->file = b->kernel;
 	errno = err;
 	return -1;
 }
@@ -206,8 +208,10 @@ static int put_cmdline(uint8_t *ram, uint8_t *zp, struct mvm_linux_boot *b)
 	/* Before 2.06 the limit was 255; cmdline_size excludes the NUL. */
 	if (!max)
 		max = 255;
-	if (len > max || len >= BOOT_CMDLINE_END - BOOT_CMDLINE)
+	if (len > max || len >= BOOT_CMDLINE_END - BOOT_CMDLINE) {
+		b->file = "--cmdline";
 		return fail(b, E2BIG, "the command line is longer than the kernel accepts (cmdline_size)");
+	}
 	memcpy(ram + BOOT_CMDLINE, cmd, len + 1);
 	b->cmdline_addr = BOOT_CMDLINE;
 	put32(zp, HDR_CMD_LINE_PTR, (uint32_t)BOOT_CMDLINE);
@@ -229,6 +233,7 @@ static int load_initrd(uint8_t *ram, uint8_t *zp, struct mvm_linux_boot *b,
 		(b->init_size > b->kernel_size ? b->init_size : b->kernel_size);
 	int fd, err;
 
+	b->file = b->initrd;
 	fd = open_regular(b->initrd, &b->initrd_size);
 	if (fd < 0)
 		return fail(b, errno, "cannot open the initrd");
@@ -311,6 +316,7 @@ int mvm_linux_load(void *ram_p, struct mvm_linux_boot *b)
 	int fd, err;
 
 	b->why = NULL;
+	b->file = NULL;
 	if (low_end < 2 * KERNEL_MIN_ADDR)
 		return fail(b, EFBIG, "guest RAM is too small for Linux (raise --mem)");
 	fd = open_regular(b->kernel, &size);

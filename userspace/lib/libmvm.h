@@ -116,6 +116,9 @@ int mvm_vcpu_set_cpuid(const struct mvm_vcpu *v,
  */
 void mvm_vcpu_kick(struct mvm_vcpu *v);
 
+/* MVM_SET_MSRS of one MSR: 0, or -1 (EINVAL when the kernel refused it). */
+int mvm_vcpu_set_msr(const struct mvm_vcpu *v, uint32_t index, uint64_t val);
+
 /* Point the vCPU at real-mode address addr (< 1 MiB) with SS:SP = 0:sp. */
 int mvm_vcpu_set_real_mode(const struct mvm_vcpu *v, uint32_t addr,
 			   uint16_t sp);
@@ -390,6 +393,7 @@ struct mvm_linux_boot {
 	uint64_t entry;		/* the 64-bit entry point */
 	uint64_t cr3, gdt;	/* identity page tables, the boot GDT */
 	const char *why;	/* on failure: what is wrong, for a message */
+	const char *file;	/* on failure: which input (a path, --cmdline) */
 };
 
 /*

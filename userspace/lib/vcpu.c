@@ -84,6 +84,21 @@ int mvm_vcpu_set_cpuid(const struct mvm_vcpu *v,
 	return ioctl(v->fd, MVM_SET_CPUID, &c) < 0 ? -1 : 0;
 }
 
+int mvm_vcpu_set_msr(const struct mvm_vcpu *v, uint32_t index, uint64_t val)
+{
+	struct mvm_msr_entry e = { .index = index, .data = val };
+	struct mvm_msrs m = { .nmsrs = 1, .entries = (uint64_t)(uintptr_t)&e };
+	int n = ioctl(v->fd, MVM_SET_MSRS, &m);
+
+	if (n < 0)
+		return -1;
+	if (n != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 void mvm_vcpu_kick(struct mvm_vcpu *v)
 {
 	/*
