@@ -133,7 +133,15 @@ static int kvm_run(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct vcpu_exit *x = &vcpu->exit;
-	int r = kvm_err(ioctl(vcpu->fd, KVM_RUN, 0));
+	int r;
+
+	/*
+	 * An AP waiting for INIT/SIPI (KVM_MP_STATE_UNINITIALIZED) blocks,
+	 * takes the INIT and returns EAGAIN: go on to the SIPI, as mvm does.
+	 */
+	do
+		r = kvm_err(ioctl(vcpu->fd, KVM_RUN, 0));
+	while (r == -EAGAIN);
 
 	memset(x, 0, sizeof(*x));
 	x->raw = run->exit_reason;
