@@ -10,6 +10,8 @@
 #include <linux/rcupdate.h>
 #include <asm/processor.h>
 
+#include <asm/tsc.h>
+
 #include "mvm.h"
 
 const struct mvm_backend *mvm_backend;
@@ -36,6 +38,12 @@ static long mvm_dev_check_extension(void *obj, unsigned long arg, void *buf)
 		return mvm_backend->hw_features();
 	case MVM_CAP_MAX_SLOT_PAGES:
 		return MVM_MAX_SLOT_PAGES;
+	case MVM_CAP_IRQCHIP:
+		return !!mvm_backend->vcpu_run;
+	case MVM_CAP_KVMCLOCK:
+		return mvm_backend->vcpu_run && mvm_pvclock_available();
+	case MVM_CAP_TSC_KHZ:
+		return tsc_khz;
 	default:
 		return 0;
 	}

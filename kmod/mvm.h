@@ -23,6 +23,7 @@
 
 #include <linux/mvm.h>
 
+#include "lapic.h"
 #include "mmu.h"
 
 #define MVM_MAX_VCPUS		256
@@ -86,6 +87,11 @@ struct mvm_backend {
 	int (*set_xcrs)(struct mvm_vcpu *vcpu, const struct mvm_xcrs *xcrs);
 	int (*get_msr)(struct mvm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mvm_vcpu *vcpu, u32 index, u64 data);
+	/* The guest's TSC now, and its offset from the host's. */
+	u64 (*read_tsc)(struct mvm_vcpu *vcpu);
+	u64 (*tsc_offset)(struct mvm_vcpu *vcpu);
+	/* INIT: the architectural INIT state (the TSC keeps running). */
+	void (*vcpu_init)(struct mvm_vcpu *vcpu);
 
 	const struct mvm_s2_fmt *s2;	/* stage-2 entry format */
 };
@@ -108,6 +114,15 @@ struct mvm_vm {
 	struct mvm_mmu mmu;		/* its own lock */
 	struct list_head ioeventfds;	/* (l) writers, RCU readers */
 	unsigned int nr_ioeventfds;	/* (l) */
+	bool irqchip;			/* (l) set before any vCPU exists */
+	struct list_head irqfds;	/* (l) */
+	unsigned int nr_irqfds;		/* (l) */
+
+	/* kvmclock: the reference point all vCPUs share (c) */
+	u64 clock_tsc0;
+	u32 clock_mul;
+	s8 clock_shift;
+	u64 wall_clock_msr;		/* (l) last value written, any vCPU */
 };
 
 struct mvm_vcpu {
@@ -134,7 +149,18 @@ struct mvm_vcpu {
 	/* (m): vcpu->mutex */
 	struct mvm_cpuid_entry *cpuid;	/* (m) CPUID table, nr_cpuid entries */
 	u32 nr_cpuid;			/* (m) */
+	u32 mp_state;			/* (m) MVM_MP_STATE_* */
+	struct mvm_lapic *lapic;	/* (c) with the VM's irqchip, else NULL */
+	u64 clock_msr;			/* (m) kvmclock system time MSR */
+	u64 clock_gpa;			/* (m) */
+	u32 clock_version;		/* (m) */
 };
+
+/* What an MSR handler did (backends and core alike). */
+#define MVM_MSR_BAD	(-1)	/* #GP */
+#define MVM_MSR_OK	0
+#define MVM_MSR_UNKNOWN	1	/* not this handler's: ask the next, or userspace */
+#define MVM_MSR_EXIT	2	/* done; run->exit_reason set for userspace */
 
 #define MVM_MODE_OUTSIDE	0
 #define MVM_MODE_IN_GUEST	1
@@ -167,17 +193,38 @@ static inline void mvm_vcpu_exit_guest_mode(struct mvm_vcpu *vcpu)
 /* Make a vCPU notice a queued event: out of the guest, or out of HLT. */
 void mvm_vcpu_kick(struct mvm_vcpu *vcpu);
 
+/* vCPU thread: would an interrupt or NMI end a HLT now? */
 static inline bool mvm_vcpu_has_event(struct mvm_vcpu *vcpu)
 {
-	return atomic_read(&vcpu->irq_queued) >= 0 ||
-	       atomic_read(&vcpu->nmi_pending);
+	if (atomic_read(&vcpu->nmi_pending))
+		return true;
+	if (vcpu->lapic)
+		return mvm_lapic_has_interrupt(vcpu->lapic) ||
+		       atomic_read(&vcpu->lapic->init_pending);
+	return atomic_read(&vcpu->irq_queued) >= 0;
 }
 
 /*
- * HLT: poll briefly, then sleep until an event is queued.  0 when one is,
- * -EINTR (run->exit_reason set) on a signal.
+ * vCPU thread, before each guest entry: take INIT and SIPI, and wait
+ * (poll briefly, then sleep) while the vCPU is halted or waits for a SIPI.
+ * 0 when it may run, -EINTR (run->exit_reason set) on a signal.
  */
-int mvm_vcpu_block(struct mvm_vcpu *vcpu);
+int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu);
+
+/* vCPU thread: MSRs of the generic core (APIC, kvmclock): MVM_MSR_*. */
+int mvm_core_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
+int mvm_core_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
+
+/* pvclock.c */
+bool mvm_pvclock_available(void);
+void mvm_pvclock_vm_init(struct mvm_vm *vm);
+void mvm_pvclock_update(struct mvm_vcpu *vcpu);
+int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
+int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
+
+/* irqfd.c */
+int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);
+void mvm_irqfd_free_all(struct mvm_vm *vm);
 
 /* guest.c: guest memory from the vCPU thread */
 struct mvm_paging {

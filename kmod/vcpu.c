@@ -18,6 +18,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+/* smp_send_reschedule() traces on newer kernels */
+#include <trace/events/ipi.h>
 
 #include "mvm.h"
 
@@ -59,6 +61,7 @@ static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
 	mvm_backend->sched_in(vcpu, smp_processor_id());
 	preempt_enable();
 
+	mvm_pvclock_update(vcpu);
 	if (READ_ONCE(vcpu->run->regs_dirty)) {
 		struct mvm_regs regs = vcpu->run->regs;
 
@@ -132,6 +135,9 @@ static long mvm_vcpu_interrupt(void *obj, unsigned long arg, void *buf)
 
 	if (irq->flags || irq->vector > 255)
 		return -EINVAL;
+	/* With an irqchip, interrupts come through the APIC (MSIs). */
+	if (vcpu->lapic)
+		return -ENXIO;
 	if (atomic_cmpxchg(&vcpu->irq_queued, -1, irq->vector) != -1)
 		return -EBUSY;
 	mvm_vcpu_kick(vcpu);
@@ -243,6 +249,47 @@ static long mvm_vcpu_set_xcrs(void *obj, unsigned long arg, void *buf)
 	return mvm_backend->set_xcrs(obj, x);
 }
 
+static long mvm_vcpu_get_mp_state(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_mp_state *mp = buf;
+
+	mp->state = ((struct mvm_vcpu *)obj)->mp_state;
+	return 0;
+}
+
+static long mvm_vcpu_set_mp_state(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_mp_state *mp = buf;
+	struct mvm_vcpu *vcpu = obj;
+
+	if (mp->padding || mp->state > MVM_MP_STATE_INIT_RECEIVED)
+		return -EINVAL;
+	/* Only an APIC can send the SIPI that ends the wait. */
+	if (mp->state == MVM_MP_STATE_INIT_RECEIVED && !vcpu->lapic)
+		return -EINVAL;
+	vcpu->mp_state = mp->state;
+	return 0;
+}
+
+static long mvm_vcpu_get_lapic(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_vcpu *vcpu = obj;
+
+	if (!vcpu->lapic)
+		return -ENXIO;
+	mvm_lapic_get_state(vcpu->lapic, buf);
+	return 0;
+}
+
+static long mvm_vcpu_set_lapic(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_vcpu *vcpu = obj;
+
+	if (!vcpu->lapic)
+		return -ENXIO;
+	return mvm_lapic_set_state(vcpu->lapic, buf);
+}
+
 /* Serialized with RUN, and only on a backend that runs guests. */
 #define MVM_VCPU_STATE	(MVM_IOCTL_VM_LOCK | MVM_IOCTL_GUEST)
 
@@ -264,6 +311,10 @@ static const struct mvm_ioctl mvm_vcpu_ioctls[] = {
 	{ MVM_SET_XSAVE, mvm_vcpu_set_xsave,	MVM_VCPU_STATE },
 	{ MVM_GET_XCRS,	 mvm_vcpu_get_xcrs,	MVM_VCPU_STATE },
 	{ MVM_SET_XCRS,	 mvm_vcpu_set_xcrs,	MVM_VCPU_STATE },
+	{ MVM_GET_MP_STATE, mvm_vcpu_get_mp_state, MVM_VCPU_STATE },
+	{ MVM_SET_MP_STATE, mvm_vcpu_set_mp_state, MVM_VCPU_STATE },
+	{ MVM_GET_LAPIC, mvm_vcpu_get_lapic,	MVM_VCPU_STATE },
+	{ MVM_SET_LAPIC, mvm_vcpu_set_lapic,	MVM_VCPU_STATE },
 };
 
 static long mvm_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -346,13 +397,25 @@ void mvm_flush_remote_tlbs(struct mvm_vm *vm)
 	}
 }
 
+/*
+ * Any context, hard interrupts included (the APIC timer, an irqfd's
+ * wakeup under the eventfd's lock): a reschedule IPI ends the guest, and
+ * sending one needs no lock and no wait.
+ */
 void mvm_vcpu_kick(struct mvm_vcpu *vcpu)
 {
+	int cpu, me;
+
 	/* Pairs with smp_store_mb() in mvm_vcpu_enter_guest_mode(). */
 	smp_mb__after_atomic();
-	if (READ_ONCE(vcpu->mode) == MVM_MODE_IN_GUEST)
-		smp_call_function_single(READ_ONCE(vcpu->cpu), mvm_nop_ipi,
-					 NULL, 0);
+	if (READ_ONCE(vcpu->mode) == MVM_MODE_IN_GUEST) {
+		cpu = READ_ONCE(vcpu->cpu);
+		me = get_cpu();
+		/* On this CPU the guest is out already: we are running. */
+		if (cpu != me && cpu_online(cpu))
+			smp_send_reschedule(cpu);
+		put_cpu();
+	}
 	wake_up_interruptible(&vcpu->wait);
 }
 
@@ -362,7 +425,16 @@ static unsigned int mvm_halt_poll_max_ns = 200000;
 module_param_named(halt_poll_ns, mvm_halt_poll_max_ns, uint, 0644);
 MODULE_PARM_DESC(halt_poll_ns, "longest a halted vCPU polls before sleeping (ns)");
 
-int mvm_vcpu_block(struct mvm_vcpu *vcpu)
+/* What ends the wait: a SIPI (or INIT) after INIT, else any event. */
+static bool mvm_vcpu_wake_cond(struct mvm_vcpu *vcpu)
+{
+	if (vcpu->mp_state == MVM_MP_STATE_INIT_RECEIVED)
+		return atomic_read(&vcpu->lapic->sipi_pending) ||
+		       atomic_read(&vcpu->lapic->init_pending);
+	return mvm_vcpu_has_event(vcpu);
+}
+
+static int mvm_vcpu_block(struct mvm_vcpu *vcpu)
 {
 	u64 start = ktime_get_ns(), poll = vcpu->halt_poll_ns;
 	bool woke_in_poll = false;
@@ -374,7 +446,7 @@ int mvm_vcpu_block(struct mvm_vcpu *vcpu)
 	 * shrinks when the vCPU ends up sleeping anyway.
 	 */
 	while (poll && ktime_get_ns() - start < poll) {
-		if (mvm_vcpu_has_event(vcpu)) {
+		if (mvm_vcpu_wake_cond(vcpu)) {
 			woke_in_poll = true;
 			break;
 		}
@@ -384,7 +456,7 @@ int mvm_vcpu_block(struct mvm_vcpu *vcpu)
 	}
 	if (!woke_in_poll)
 		r = wait_event_interruptible(vcpu->wait,
-					     mvm_vcpu_has_event(vcpu));
+					     mvm_vcpu_wake_cond(vcpu));
 
 	if (woke_in_poll)
 		vcpu->halt_poll_ns = min(max(poll * 2, 10000ULL),
@@ -398,8 +470,90 @@ int mvm_vcpu_block(struct mvm_vcpu *vcpu)
 	return 0;
 }
 
+/* INIT: the architectural INIT state; then wait for a SIPI. */
+static void mvm_vcpu_do_init(struct mvm_vcpu *vcpu)
+{
+	mvm_backend->vcpu_init(vcpu);
+	mvm_lapic_reset(vcpu->lapic);
+	atomic_set(&vcpu->nmi_pending, 0);
+	vcpu->mp_state = MVM_MP_STATE_INIT_RECEIVED;
+}
+
+/* SIPI: start in real mode at vector << 12. */
+static void mvm_vcpu_do_sipi(struct mvm_vcpu *vcpu, u8 vector)
+{
+	struct mvm_sregs sr;
+	struct mvm_regs r;
+
+	mvm_backend->get_sregs(vcpu, &sr);
+	sr.cs.selector = vector << 8;
+	sr.cs.base = (u64)vector << 12;
+	mvm_backend->set_sregs(vcpu, &sr);
+	mvm_backend->get_regs(vcpu, &r);
+	r.rip = 0;
+	mvm_backend->set_regs(vcpu, &r);
+	vcpu->mp_state = MVM_MP_STATE_RUNNABLE;
+}
+
+int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu)
+{
+	struct mvm_lapic *apic = vcpu->lapic;
+	int r, sipi;
+
+	for (;;) {
+		if (apic && atomic_xchg(&apic->init_pending, 0))
+			mvm_vcpu_do_init(vcpu);
+		if (apic) {
+			sipi = atomic_xchg(&apic->sipi_pending, 0);
+			/* A SIPI counts only while waiting for one. */
+			if (sipi && vcpu->mp_state == MVM_MP_STATE_INIT_RECEIVED)
+				mvm_vcpu_do_sipi(vcpu, sipi & 0xff);
+		}
+		switch (vcpu->mp_state) {
+		case MVM_MP_STATE_RUNNABLE:
+			return 0;
+		case MVM_MP_STATE_HALTED:
+			if (mvm_vcpu_has_event(vcpu)) {
+				vcpu->mp_state = MVM_MP_STATE_RUNNABLE;
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		r = mvm_vcpu_block(vcpu);
+		if (r)
+			return r;
+	}
+}
+
+/* ---- MSRs of the core ---- */
+
+int mvm_core_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val)
+{
+	int r = MVM_MSR_UNKNOWN;
+
+	if (vcpu->lapic)
+		r = mvm_lapic_rdmsr(vcpu->lapic, msr, val);
+	if (r == MVM_MSR_UNKNOWN)
+		r = mvm_pvclock_rdmsr(vcpu, msr, val);
+	return r;
+}
+
+int mvm_core_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val)
+{
+	int r = MVM_MSR_UNKNOWN;
+
+	if (vcpu->lapic)
+		r = mvm_lapic_wrmsr(vcpu->lapic, msr, val);
+	if (r == MVM_MSR_UNKNOWN)
+		r = mvm_pvclock_wrmsr(vcpu, msr, val);
+	return r;
+}
+
 void mvm_vcpu_free(struct mvm_vcpu *vcpu)
 {
+	mvm_lapic_free(vcpu);
 	mvm_backend->vcpu_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu->cpuid);
@@ -430,9 +584,18 @@ int mvm_vcpu_create(struct mvm_vm *vm, u32 id)
 		goto err_free;
 	}
 
+	if (vm->irqchip) {
+		r = mvm_lapic_create(vcpu);
+		if (r)
+			goto err_run;
+	}
+
 	r = mvm_backend->vcpu_create(vcpu);
 	if (r)
-		goto err_run;
+		goto err_lapic;
+	/* The application processors wait for the BSP's INIT/SIPI. */
+	if (vcpu->lapic && id != 0)
+		vcpu->mp_state = MVM_MP_STATE_INIT_RECEIVED;
 
 	refcount_inc(&vm->users);
 	/* Published last: mvm_flush_remote_tlbs() reads it without the lock. */
@@ -452,6 +615,8 @@ err_unlink:
 	/* The caller's VM fd still holds a reference: this cannot be the last. */
 	refcount_dec(&vm->users);
 	mvm_backend->vcpu_free(vcpu);
+err_lapic:
+	mvm_lapic_free(vcpu);
 err_run:
 	free_page((unsigned long)vcpu->run);
 err_free:

@@ -26,6 +26,8 @@ static void mvm_vm_free(struct mvm_vm *vm)
 	 * vCPUs.
 	 */
 	mvm_mmu_destroy(vm);
+	/* Before the vCPUs: a signalled irqfd delivers to their APICs. */
+	mvm_irqfd_free_all(vm);
 	for (i = 0; i < MVM_MAX_VCPUS; i++) {
 		if (vm->vcpus[i])
 			mvm_vcpu_free(vm->vcpus[i]);
@@ -63,10 +65,45 @@ static long mvm_vm_ioeventfd(void *obj, unsigned long arg, void *buf)
 	return mvm_ioeventfd(obj, buf);
 }
 
+static long mvm_vm_create_irqchip(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_vm *vm = obj;
+
+	if (vm->irqchip)
+		return -EEXIST;
+	if (vm->nr_vcpus)
+		return -EBUSY;
+	vm->irqchip = true;
+	return 0;
+}
+
+/* Lock-free: a device thread may send while vCPUs are created. */
+static long mvm_vm_signal_msi(void *obj, unsigned long arg, void *buf)
+{
+	const struct mvm_msi *msi = buf;
+	struct mvm_vm *vm = obj;
+
+	if (msi->flags || msi->reserved[0] || msi->reserved[1])
+		return -EINVAL;
+	if (!READ_ONCE(vm->irqchip))
+		return -ENXIO;
+	return mvm_deliver_msi(vm, msi->address, msi->data);
+}
+
+static long mvm_vm_irqfd(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_irqfd(obj, buf);
+}
+
 static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_CREATE_VCPU,	 mvm_vm_create_vcpu,	   MVM_IOCTL_VM_LOCK },
 	{ MVM_SET_MEMORY_REGION, mvm_vm_set_memory_region, MVM_IOCTL_VM_LOCK },
 	{ MVM_IOEVENTFD,	 mvm_vm_ioeventfd,	   MVM_IOCTL_VM_LOCK },
+	{ MVM_CREATE_IRQCHIP,	 mvm_vm_create_irqchip,
+	  MVM_IOCTL_VM_LOCK | MVM_IOCTL_GUEST },
+	{ MVM_SIGNAL_MSI,	 mvm_vm_signal_msi,	   MVM_IOCTL_GUEST },
+	{ MVM_IRQFD,		 mvm_vm_irqfd,
+	  MVM_IOCTL_VM_LOCK | MVM_IOCTL_GUEST },
 };
 
 static long mvm_vm_ioctl(struct file *filp, unsigned int cmd,
@@ -109,6 +146,8 @@ int mvm_vm_create(unsigned long type)
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
 	INIT_LIST_HEAD(&vm->ioeventfds);
+	INIT_LIST_HEAD(&vm->irqfds);
+	mvm_pvclock_vm_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 

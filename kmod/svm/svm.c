@@ -301,4 +301,7 @@ const struct mvm_backend mvm_svm_backend = {
 	.set_xcrs		= svm_set_xcrs,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
+	.read_tsc		= svm_read_tsc,
+	.tsc_offset		= svm_tsc_offset,
+	.vcpu_init		= svm_vcpu_init,
 };

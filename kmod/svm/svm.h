@@ -41,7 +41,6 @@ struct svm_vcpu {
 	bool io_in_pending;
 	u32 io_count;		/* INS: elements in the run page */
 
-	bool halted;		/* HLT with IF=1: wait for an interrupt */
 	bool host_saved;	/* this thread's host state is in the CPU's area */
 	bool nmi_masked;	/* an NMI handler runs: no NMI until IRET */
 	bool nmi_iret_seen;	/* its IRET exited: unmask once RIP moves */
@@ -72,6 +71,7 @@ void svm_assign_asid(struct svm_vcpu *svm);
 
 /* svm_state.c */
 void svm_vmcb_reset(struct svm_vcpu *svm);
+void svm_vcpu_init(struct mvm_vcpu *vcpu);
 void svm_get_regs(struct mvm_vcpu *vcpu, struct mvm_regs *regs);
 void svm_set_regs(struct mvm_vcpu *vcpu, const struct mvm_regs *regs);
 void svm_get_sregs(struct mvm_vcpu *vcpu, struct mvm_sregs *sregs);
@@ -100,6 +100,7 @@ void svm_report_interruptibility(struct svm_vcpu *svm);
 int svm_exit_vintr(struct svm_vcpu *svm);
 int svm_exit_iret(struct svm_vcpu *svm);
 int svm_exit_db(struct svm_vcpu *svm);
+void svm_sync_tpr_from_guest(struct svm_vcpu *svm);
 int svm_inject_exception_ioctl(struct mvm_vcpu *vcpu,
 			       const struct mvm_exception *e);
 void svm_get_events(struct mvm_vcpu *vcpu, struct mvm_vcpu_events *ev);
@@ -117,5 +118,7 @@ int svm_exit_rdtscp(struct svm_vcpu *svm);
 void svm_complete_msr(struct svm_vcpu *svm);
 int svm_get_msr(struct mvm_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct mvm_vcpu *vcpu, u32 index, u64 data);
+u64 svm_read_tsc(struct mvm_vcpu *vcpu);
+u64 svm_tsc_offset(struct mvm_vcpu *vcpu);
 
 #endif /* MVM_SVM_H */

@@ -102,7 +102,13 @@ void svm_inject_events(struct svm_vcpu *svm)
 		busy = true;
 	}
 	if (!busy && svm_interruptible(svm)) {
-		vec = atomic_xchg(&vcpu->irq_queued, -1);
+		if (vcpu->lapic) {
+			vec = mvm_lapic_pending(vcpu->lapic);
+			if (vec >= 0)
+				mvm_lapic_accept(vcpu->lapic, vec);
+		} else {
+			vec = atomic_xchg(&vcpu->irq_queued, -1);
+		}
 		if (vec >= 0)
 			c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR |
 				       vec;
@@ -112,9 +118,26 @@ void svm_inject_events(struct svm_vcpu *svm)
 	    svm->nmi_iret_seen)
 		svm_nmi_singlestep(svm);
 
-	want_window = atomic_read(&vcpu->irq_queued) >= 0 ||
-		      READ_ONCE(vcpu->run->request_interrupt_window);
+	if (vcpu->lapic) {
+		/* CR8 is the TPR: the guest reads and writes V_TPR. */
+		c->int_ctl = (c->int_ctl & ~SVM_INT_V_TPR_MASK) |
+			     mvm_lapic_get_cr8(vcpu->lapic);
+		want_window = mvm_lapic_pending(vcpu->lapic) >= 0;
+	} else {
+		want_window = atomic_read(&vcpu->irq_queued) >= 0;
+	}
+	want_window |= READ_ONCE(vcpu->run->request_interrupt_window);
 	svm_arm_window(svm, want_window);
+}
+
+/* After an exit: a MOV to CR8 changed the TPR without one. */
+void svm_sync_tpr_from_guest(struct svm_vcpu *svm)
+{
+	struct mvm_lapic *apic = svm->vcpu->lapic;
+	u8 cr8 = svm->vmcb->control.int_ctl & SVM_INT_V_TPR_MASK;
+
+	if (apic && cr8 != mvm_lapic_get_cr8(apic))
+		mvm_lapic_set_cr8(apic, cr8);
 }
 
 void svm_report_interruptibility(struct svm_vcpu *svm)

@@ -99,7 +99,8 @@ static int svm_exit_hlt(struct svm_vcpu *svm)
 		return 1;
 	}
 	/* An event already queued ends the halt at once. */
-	svm->halted = !mvm_vcpu_has_event(svm->vcpu);
+	if (!mvm_vcpu_has_event(svm->vcpu))
+		svm->vcpu->mp_state = MVM_MP_STATE_HALTED;
 	return 0;
 }
 
@@ -217,6 +218,7 @@ int svm_handle_exit(struct svm_vcpu *svm)
 	 */
 	u32 code = c->exit_code;
 
+	svm_sync_tpr_from_guest(svm);
 	/* An event whose delivery the exit interrupted is delivered again. */
 	c->event_inj = 0;
 	if (c->exit_int_info & SVM_EVTINJ_VALID)

@@ -23,7 +23,9 @@
 #define SVM_APIC_BASE_BITS	(0xfffff000ULL | BIT_ULL(11) | BIT_ULL(10) | \
 				 BIT_ULL(8))
 
-enum { SVM_MSR_OK = 0, SVM_MSR_UNKNOWN = 1, SVM_MSR_BAD = -1 };
+#define SVM_MSR_OK	MVM_MSR_OK
+#define SVM_MSR_UNKNOWN	MVM_MSR_UNKNOWN
+#define SVM_MSR_BAD	MVM_MSR_BAD
 
 /* A PAT entry may be 0, 1, 4, 5, 6 or 7. */
 static bool svm_pat_valid(u64 pat)
@@ -83,10 +85,16 @@ static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val)
 	struct vmcb *vmcb = svm->vmcb;
 	u64 *slot = svm_msr_slot(&vmcb->save, msr);
 
+	int r;
+
 	if (slot) {
 		*val = *slot;
 		return SVM_MSR_OK;
 	}
+	/* The APIC (with an irqchip) and kvmclock are the core's. */
+	r = mvm_core_rdmsr(svm->vcpu, msr, val);
+	if (r != MVM_MSR_UNKNOWN)
+		return r;
 	switch (msr) {
 	case MSR_EFER:
 		*val = vmcb->save.efer & ~SVM_EFER_SVME;
@@ -113,12 +121,17 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val)
 	struct vmcb *vmcb = svm->vmcb;
 	u64 *slot = svm_msr_slot(&vmcb->save, msr);
 
+	int r;
+
 	if (slot) {
 		if (svm_msr_is_address(msr) && !svm_canonical(val))
 			return SVM_MSR_BAD;
 		*slot = val;
 		return SVM_MSR_OK;
 	}
+	r = mvm_core_wrmsr(svm->vcpu, msr, val);
+	if (r != MVM_MSR_UNKNOWN)
+		return r;
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~SVM_EFER_GUEST_BITS)
@@ -148,14 +161,29 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val)
 	}
 }
 
+/* MVM_GET_MSRS / MVM_SET_MSRS: the guest's view, no exits. */
 int svm_get_msr(struct mvm_vcpu *vcpu, u32 index, u64 *data)
 {
-	return svm_msr_read(to_svm(vcpu), index, data) ? -1 : 0;
+	int r = svm_msr_read(to_svm(vcpu), index, data);
+
+	return r == SVM_MSR_OK || r == MVM_MSR_EXIT ? 0 : -1;
 }
 
 int svm_set_msr(struct mvm_vcpu *vcpu, u32 index, u64 data)
 {
-	return svm_msr_write(to_svm(vcpu), index, data) ? -1 : 0;
+	int r = svm_msr_write(to_svm(vcpu), index, data);
+
+	return r == SVM_MSR_OK || r == MVM_MSR_EXIT ? 0 : -1;
+}
+
+u64 svm_read_tsc(struct mvm_vcpu *vcpu)
+{
+	return rdtsc() + to_svm(vcpu)->vmcb->control.tsc_offset;
+}
+
+u64 svm_tsc_offset(struct mvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.tsc_offset;
 }
 
 int svm_exit_msr(struct svm_vcpu *svm)
@@ -180,6 +208,11 @@ int svm_exit_msr(struct svm_vcpu *svm)
 	if (r == SVM_MSR_BAD) {
 		svm_inject_exception(svm, X86_TRAP_GP, true, 0);
 		return 0;
+	}
+	if (r == MVM_MSR_EXIT) {
+		/* Done (an EOI), but userspace must hear of it now. */
+		svm_skip_insn(svm, 2);
+		return 1;
 	}
 	if (!write) {
 		s->rax = (u32)val;

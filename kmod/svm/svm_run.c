@@ -133,12 +133,9 @@ int svm_vcpu_run(struct mvm_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
-		if (svm->halted) {
-			r = mvm_vcpu_block(vcpu);
-			if (r)
-				break;
-			svm->halted = false;
-		}
+		r = mvm_vcpu_wait_runnable(vcpu);
+		if (r)
+			break;
 		r = svm_enter(svm);
 		if (r)
 			break;

@@ -38,7 +38,7 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	for (i = 0; i < SVM_NR_REGS; i++)
 		svm->regs[i] = 0;
 	svm->io_in_pending = false;
-	svm->halted = false;
+	svm->vcpu->mp_state = MVM_MP_STATE_RUNNABLE;
 	svm->nmi_masked = false;
 	svm->nmi_iret_seen = false;
 	svm->nmi_singlestep = false;
@@ -86,6 +86,19 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	s->dr6 = SVM_RESET_DR6;
 	s->dr7 = SVM_RESET_DR7;
 	s->g_pat = SVM_RESET_PAT;
+}
+
+/*
+ * INIT: as RESET, except that the TSC runs on (x87/SSE state and a few
+ * MSRs are also kept by real CPUs; a guest reinitializes them anyway).
+ */
+void svm_vcpu_init(struct mvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 tsc_offset = svm->vmcb->control.tsc_offset;
+
+	svm_vmcb_reset(svm);
+	svm->vmcb->control.tsc_offset = tsc_offset;
 }
 
 /* ---- General registers ---- */
