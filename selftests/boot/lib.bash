@@ -1,0 +1,270 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the boot/ tests (sourced, never run): TAP output, the skip decision, the
+# guest initramfs, and starting/watching/ending a VMM that boots the test host's own
+# kernel.  The tests run inside a scripts/vmtest test host, installed as
+# selftests/build/boot/<name>.
+#
+# MVM_TEST_HV=kvm runs the same tests on the reference instead of mvm: QEMU with
+# -accel kvm -M microvm on kvm_amd, with the same kernel, initramfs and command lines.
+# Both VMMs print the guest's console on stdout; BOOT_RC/BOOT_ERR give their exit status
+# and stderr.
+set -u -o pipefail
+
+SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+REPO=$(cd "$SELFTESTS/.." && pwd -P)
+TOOLS=$SELFTESTS/build/.boot
+HV=${MVM_TEST_HV:-mvm}
+KVER=$(uname -r)
+KCACHE=${MVM_CACHE:-${HOME:-/root}/.cache/mvm}
+KERNEL=$KCACHE/kernels/$KVER/boot/vmlinuz-$KVER
+TEST_NAME=${0##*/}
+# A hung guest fails its test instead of stalling the run.
+BOOT_TIMEOUT=${MVM_BOOT_TIMEOUT:-300}
+
+# ---- TAP ----
+
+tap_n=0 tap_fail=0 tap_skip=0
+tap_plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $*"
+}
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_fail=$((tap_fail + 1))
+	echo "not ok $tap_n $*"
+}
+skip() {
+	tap_n=$((tap_n + 1))
+	tap_skip=$((tap_skip + 1))
+	echo "ok $tap_n # SKIP $*"
+}
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+# Result of one check: `check NAME COMMAND...` is ok when COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# Exit status for the runner: 1 on any failure, 4 when everything skipped.
+tap_exit() {
+	if [ $tap_fail -gt 0 ]; then exit 1; fi
+	if [ $tap_skip -gt 0 ] && [ $tap_skip = $tap_n ]; then exit 4; fi
+	exit 0
+}
+# Every planned case skips (the hypervisor lacks what Linux needs).
+skip_all() {
+	local i
+	for ((i = 0; i < $1; i++)); do skip "$2"; done
+	exit 4
+}
+fatal() {
+	diag "$TEST_NAME: $*"
+	exit 1
+}
+
+# ---- can this hypervisor boot Linux? ----
+
+# Prints why not, or nothing.  A missing MVM_CAP_IRQCHIP (or no /dev/kvm for the
+# reference) is a reason to skip; anything else missing is a failure, found later.
+boot_skip_reason() {
+	local v
+	case $HV in
+	mvm)
+		[ -x "$TOOLS/hvcap" ] || return 0 # fails in boot_prepare
+		v=$("$TOOLS/hvcap" IRQCHIP 2>&1)
+		case $? in
+		0) ;;
+		4) echo "no in-kernel irqchip (MVM_CAP_IRQCHIP: $v)" ;;
+		*) ;; # an ioctl error is a bug, not a skip: boot_prepare's check fails
+		esac
+		;;
+	kvm) [ -e /dev/kvm ] || echo "no /dev/kvm" ;;
+	*) echo "unknown MVM_TEST_HV '$HV'" ;;
+	esac
+}
+
+# Everything else a boot needs; any gap is a failure.
+WORK=""
+boot_prepare() {
+	local t
+	for t in hvcap stamp guest_clock; do
+		[ -x "$TOOLS/$t" ] || fatal "no $TOOLS/$t (build the selftests: make -C selftests)"
+	done
+	if [ "$HV" = mvm ]; then
+		"$TOOLS/hvcap" IRQCHIP >/dev/null || fatal "MVM_CHECK_EXTENSION failed"
+		[ -x "$REPO/userspace/mvm" ] || fatal "no $REPO/userspace/mvm (make userspace)"
+	fi
+	[ -f "$KERNEL" ] || fatal "no kernel image $KERNEL for the running kernel"
+	INITRD=$("$REPO/scripts/guest-initramfs" --kver "$KVER" \
+		--add "$TOOLS/guest_clock:/bin/guest_clock") || fatal "scripts/guest-initramfs failed"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mvm-boot.XXXXXX")
+	trap boot_cleanup EXIT
+}
+
+# ---- one VMM run ----
+
+# vmm_cmd CPUS MEM CMDLINE [KERNEL]: the VMM's command line, in the array VMM.
+vmm_cmd() {
+	local cpus=$1 mem=$2 cmdline=$3 kernel=${4:-$KERNEL}
+	case $HV in
+	mvm)
+		VMM=("$REPO/userspace/mvm" run --kernel "$kernel" --initrd "$INITRD"
+			--cmdline "$cmdline" --mem "$mem" --cpus "$cpus")
+		;;
+	kvm)
+		# pvpanic (ISA, found through ACPI) + exit-failure: QEMU's way to end with a
+		# non-zero status when the guest panics, as mvm run does.
+		VMM=(qemu-system-x86_64 -accel kvm -M microvm -cpu host -smp "$cpus" -m "$mem"
+			-nodefaults -no-user-config -display none -serial stdio -no-reboot
+			-device pvpanic -action panic=exit-failure
+			-kernel "$kernel" -initrd "$INITRD" -append "$cmdline")
+		;;
+	esac
+}
+
+# boot_start NAME CPUS MEM CMDLINE [interactive] [KERNEL]: start the VMM in the
+# background.  Its console goes to $WORK/NAME.out, each line stamped with the seconds
+# since the start (selftests/boot/tools/stamp.c), stderr to NAME.err, the exit status
+# to NAME.rc.  "interactive": stdin is a FIFO the test writes to with boot_send.
+declare -A BOOT_PID=() BOOT_IN=()
+boot_start() {
+	local name=$1 cpus=$2 mem=$3 cmdline=$4 mode=${5:-} kernel=${6:-$KERNEL} fd
+	local w=$WORK/$name
+	vmm_cmd "$cpus" "$mem" "$cmdline" "$kernel"
+	rm -f "$w".{out,err,rc,in}
+	: >"$w.out"
+	if [ "$mode" = interactive ]; then
+		mkfifo "$w.in"
+		# Held open read-write by the test: the VMM never sees end-of-file, and
+		# opening it never blocks.
+		exec {fd}<>"$w.in"
+		BOOT_IN[$name]=$fd
+		(
+			"$TOOLS/stamp" -- timeout -k 5 "$BOOT_TIMEOUT" "${VMM[@]}" <"$w.in" >"$w.out" 2>"$w.err"
+			echo $? >"$w.rc"
+		) &
+	else
+		(
+			"$TOOLS/stamp" -- timeout -k 5 "$BOOT_TIMEOUT" "${VMM[@]}" </dev/null >"$w.out" 2>"$w.err"
+			echo $? >"$w.rc"
+		) &
+	fi
+	BOOT_PID[$name]=$!
+}
+
+# boot_wait NAME ERE [SECS]: wait until a console line (stamp stripped) matches ERE.
+# Fails when the VMM exits first or SECS (default BOOT_TIMEOUT) pass.
+boot_wait() {
+	local name=$1 re=$2 secs=${3:-$BOOT_TIMEOUT} w=$WORK/$1 i
+	for ((i = 0; i < secs * 5; i++)); do
+		boot_line "$name" "$re" >/dev/null && return 0
+		if [ -f "$w.rc" ]; then
+			boot_line "$name" "$re" >/dev/null && return 0
+			diag "$name: the VMM exited ($(cat "$w.rc")) before printing /$re/"
+			return 1
+		fi
+		sleep 0.2
+	done
+	diag "$name: no /$re/ on the console after $secs s"
+	return 1
+}
+
+# boot_line NAME ERE: the first console line matching ERE, as "<seconds> <line>".
+boot_line() {
+	awk -v re="$2" '{ t = $1; sub(/^[^ ]* /, "") } $0 ~ re { print t, $0; found = 1; exit }
+		END { exit !found }' "$WORK/$1.out"
+}
+
+# boot_lines NAME: the whole console without stamps.
+boot_lines() { sed 's/^[^ ]* //' "$WORK/$1.out"; }
+
+# boot_send NAME TEXT: one line to the guest's console input.
+boot_send() { printf '%s\n' "$2" >&"${BOOT_IN[$1]}"; }
+
+# boot_end NAME [SECS]: wait for the VMM to exit; sets BOOT_RC (124: timed out) and
+# BOOT_ERR (its stderr).  On a timeout the VMM is killed.
+boot_end() {
+	local name=$1 secs=${2:-$BOOT_TIMEOUT} w=$WORK/$1 i
+	for ((i = 0; i < secs * 5; i++)); do
+		[ -f "$w.rc" ] && break
+		sleep 0.2
+	done
+	if [ ! -f "$w.rc" ]; then
+		diag "$name: the VMM is still running after $secs s: killing it"
+		boot_kill "$name"
+	fi
+	wait "${BOOT_PID[$name]}" 2>/dev/null
+	unset "BOOT_PID[$name]"
+	if [ -n "${BOOT_IN[$name]:-}" ]; then
+		exec {BOOT_IN[$name]}>&-
+		unset "BOOT_IN[$name]"
+	fi
+	BOOT_RC=$(cat "$w.rc" 2>/dev/null || echo 124)
+	BOOT_ERR=$(cat "$w.err" 2>/dev/null)
+}
+
+# The stamp process leads the run: its children (timeout, then the VMM) are ended
+# through timeout, which forwards the signal to its process group.
+boot_kill() {
+	local pid=${BOOT_PID[$1]:-} c
+	[ -n "$pid" ] || return 0
+	for c in $(pgrep -P "$pid" 2>/dev/null); do # the stamp process
+		pkill -TERM -P "$c" 2>/dev/null        # timeout(1)
+	done
+	sleep 1
+	for c in $(pgrep -P "$pid" 2>/dev/null); do
+		pkill -KILL -P "$c" 2>/dev/null
+		kill -KILL "$c" 2>/dev/null
+	done
+}
+
+# Show what a failed boot printed.
+boot_show() {
+	local w=$WORK/$1
+	diag "--- $1: console (last 25 lines) ---"
+	[ -f "$w.out" ] && diag "$(tail -n 25 "$w.out")"
+	diag "--- $1: stderr ---"
+	[ -f "$w.err" ] && diag "$(tail -n 10 "$w.err")"
+	diag "--- $1: exit status $(cat "$w.rc" 2>/dev/null || echo none) ---"
+}
+
+boot_cleanup() {
+	local n
+	for n in "${!BOOT_PID[@]}"; do
+		boot_kill "$n"
+		wait "${BOOT_PID[$n]}" 2>/dev/null
+	done
+	[ -n "$WORK" ] && rm -rf "$WORK"
+}
+
+# Parse "MVM-INIT-OK cpus=<n> mem_kb=<k> uptime=<s>": sets INIT_CPUS, INIT_MEM_KB,
+# INIT_AT (host seconds from the VMM's start to the marker).
+init_marker() {
+	local l
+	l=$(boot_line "$1" '^MVM-INIT-OK ') || return 1
+	INIT_AT=${l%% *}
+	INIT_CPUS=$(sed -n 's/.* cpus=\([0-9]*\).*/\1/p' <<<"$l")
+	INIT_MEM_KB=$(sed -n 's/.* mem_kb=\([0-9]*\).*/\1/p' <<<"$l")
+	[ -n "$INIT_CPUS" ] && [ -n "$INIT_MEM_KB" ]
+}
+
+# size_kb 512M -> 524288
+size_kb() {
+	local n=${1%[KMGTkmgt]} u=${1: -1}
+	case $u in
+	K | k) echo "$n" ;;
+	M | m) echo $((n * 1024)) ;;
+	G | g) echo $((n * 1024 * 1024)) ;;
+	T | t) echo $((n * 1024 * 1024 * 1024)) ;;
+	*) echo $(($1 / 1024)) ;;
+	esac
+}
+
+# The console options every test boots with: quiet keeps the serial output (one exit
+# per byte) small; dmesg is printed on request.
+BOOT_ARGS="console=ttyS0 quiet"
