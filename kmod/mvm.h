@@ -215,6 +215,18 @@ int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu);
 int mvm_core_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
 int mvm_core_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 
+/* insn.c: a 32-bit MOV to or from memory (the xAPIC page) */
+struct mvm_mov {
+	bool store;
+	bool has_imm;		/* store of imm, else of/to register reg */
+	u8 reg;			/* 0-15 in encoding order */
+	u8 len;
+	u32 imm;
+};
+
+int mvm_decode_mov32(const u8 *bytes, unsigned int n, u8 mode,
+		     struct mvm_mov *mov);
+
 /* pvclock.c */
 bool mvm_pvclock_available(void);
 void mvm_pvclock_vm_init(struct mvm_vm *vm);

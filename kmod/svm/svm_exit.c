@@ -121,6 +121,61 @@ u8 svm_cpu_mode(const struct vmcb_save *s)
 	return 16;
 }
 
+static u64 svm_gpr_read(struct svm_vcpu *svm, u8 reg)
+{
+	if (reg == SVM_RAX)
+		return svm->vmcb->save.rax;
+	if (reg == SVM_RSP)
+		return svm->vmcb->save.rsp;
+	return svm->regs[reg];
+}
+
+static void svm_gpr_write(struct svm_vcpu *svm, u8 reg, u64 val)
+{
+	if (reg == SVM_RAX)
+		svm->vmcb->save.rax = val;
+	else if (reg == SVM_RSP)
+		svm->vmcb->save.rsp = val;
+	else
+		svm->regs[reg] = val;
+}
+
+/*
+ * The guest's xAPIC page: the APIC is in the kernel, so is the MOV.  An
+ * instruction the decoder does not know ends in an emulation error exit.
+ */
+static int svm_apic_mmio(struct svm_vcpu *svm, u64 gpa, bool write)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	struct mvm_lapic *apic = svm->vcpu->lapic;
+	u8 bytes[16], n, mode = svm_cpu_mode(&svm->vmcb->save);
+	struct mvm_mov mov;
+	u32 val;
+	int r;
+
+	if (svm_has(SVM_CPUID_DECODE_ASSISTS) && c->insn_len &&
+	    c->insn_len <= 15) {
+		n = c->insn_len;
+		memcpy(bytes, c->insn_bytes, n);
+	} else {
+		n = svm_fetch_insn(svm, bytes);
+	}
+	if (mvm_decode_mov32(bytes, n, mode, &mov) || mov.store != write ||
+	    (gpa & 3))
+		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
+					 MVM_INTERNAL_EMULATION);
+	if (write) {
+		val = mov.has_imm ? mov.imm : (u32)svm_gpr_read(svm, mov.reg);
+		r = mvm_lapic_mmio_write(apic, gpa & 0xfff, val);
+	} else {
+		r = mvm_lapic_mmio_read(apic, gpa & 0xfff, &val);
+		/* A 32-bit register write clears the upper half. */
+		svm_gpr_write(svm, mov.reg, val);
+	}
+	svm_set_next_rip(svm, svm->vmcb->save.rip + mov.len);
+	return r == MVM_MSR_EXIT ? 1 : 0;
+}
+
 static int svm_exit_npf(struct svm_vcpu *svm)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
@@ -134,6 +189,8 @@ static int svm_exit_npf(struct svm_vcpu *svm)
 		run->exit_reason = MVM_EXIT_INTR;
 	if (r != MVM_MMU_MMIO)
 		return r;
+	if (svm->vcpu->lapic && mvm_lapic_xapic_page(svm->vcpu->lapic, gpa))
+		return svm_apic_mmio(svm, gpa, write);
 
 	memset(&run->mmio, 0, sizeof(run->mmio));
 	run->exit_reason = MVM_EXIT_MMIO;
