@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,40 @@
 static const struct hv_ops *hv;
 static int dev;
 static int quick;
+
+/*
+ * Each figure has a deadline: a run still going then (the hypervisor
+ * livelocked, or the test host starved) is interrupted by SIGALRM, and
+ * the figure is reported as nan instead of stalling the whole benchmark.
+ */
+#define FIGURE_TIMEOUT_S	(quick ? 120 : 600)
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timed_out = 1;
+}
+
+static void figure_start(void)
+{
+	timed_out = 0;
+	alarm(FIGURE_TIMEOUT_S);
+}
+
+/* Prints the figure, or nan with the reason on stderr. */
+static void figure_end(const char *name, double value, const char *fmt,
+		       const char *unit)
+{
+	alarm(0);
+	if (timed_out) {
+		fprintf(stderr, "mvm-bench (%s): %s: no result after %d s\n",
+			hv->name, name, FIGURE_TIMEOUT_S);
+		printf("%s nan %s\n", name, unit);
+		return;
+	}
+	printf(fmt, name, value, unit);
+}
 
 static const unsigned char g_cpuid[] = {
 	0x66, 0x31, 0xc0,		/* xor eax, eax */
@@ -111,8 +146,13 @@ static double guest_run(struct guest *g)
 	double t = now();
 
 	for (;;) {
-		if (hv->run(g->vm, &e))
+		if (timed_out)
+			return 0;
+		if (hv->run(g->vm, &e)) {
+			if (errno == EINTR)
+				continue;
 			die("run");
+		}
 		if (e == HV_EXIT_HLT)
 			break;
 		if (e == HV_EXIT_MMIO)
@@ -137,8 +177,9 @@ static void loop_figure(const char *name, const unsigned char *code,
 		if (efd < 0 || hv->ioeventfd(g.vm, 0x90, efd))
 			die("ioeventfd");
 	}
+	figure_start();
 	t = guest_run(&g);
-	printf("%s %.0f ns\n", name, t * 1e9 / n);
+	figure_end(name, t * 1e9 / n, "%s %.0f %s\n", "ns");
 	guest_free(&g);
 	if (efd >= 0)
 		close(efd);
@@ -154,8 +195,9 @@ static void create_figure(void)
 	anchor = hv->create_vm(dev);
 	if (!anchor)
 		die("create VM");
+	figure_start();
 	t = now();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !timed_out; i++) {
 		vm = hv->create_vm(dev);
 		if (!vm || hv->create_vcpu(vm))
 			die("create VM and vCPU");
@@ -163,7 +205,7 @@ static void create_figure(void)
 	}
 	t = now() - t;
 	hv->destroy(anchor);
-	printf("create %.0f per-s\n", n / t);
+	figure_end("create", n / t, "%s %.0f %s\n", "per-s");
 }
 
 /*
@@ -186,8 +228,9 @@ static void first_touch_figure(const char *name, bool small_pages)
 	    (small_pages && madvise(mem, size, MADV_NOHUGEPAGE)) ||
 	    hv->add_mem(g.vm, 1, TOUCH_GPA, size, mem))
 		die("guest memory");
+	figure_start();
 	t = guest_run(&g);
-	printf("%s %.1f MiB/s\n", name, (size >> 20) / t);
+	figure_end(name, (size >> 20) / t, "%s %.1f %s\n", "MiB/s");
 	guest_free(&g);
 	munmap(mem, size);
 }
@@ -216,6 +259,8 @@ int main(int argc, char **argv)
 	if (dev < 0)
 		die(hv->dev);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* No SA_RESTART: the alarm must end a blocking run ioctl. */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 	loop_figure("cpuid", g_cpuid, sizeof(g_cpuid), false);
 	loop_figure("vmmcall", g_vmmcall, sizeof(g_vmmcall), false);
 	loop_figure("pio-kernel", g_out90, sizeof(g_out90), true);
