@@ -31,8 +31,11 @@ kvmclock_ok() {
 		hasnt "calibration using PIT|PIT calibration"
 }
 madt_ok() {
-	has "ACPI: Using ACPI \(MADT\)" && has "smpboot: Allowing $1 CPUs" &&
-		has "(x86: Booted up|smp: Brought up) 1 node, $1 CPUs?"
+	# 6.1 says "smpboot: Allowing N CPUs, 0 hotplug CPUs", 6.12 "CPU topo: Allowing N
+	# present CPUs plus 0 hotplug CPUs".
+	has "ACPI: Using ACPI \(MADT\)" &&
+		has "(smpboot: Allowing $1 CPUs|CPU topo: Allowing $1 present CPUs)" &&
+		has "smp: Brought up 1 node, $1 CPUs?\$"
 }
 
 for c in "${cases[@]}"; do
@@ -72,7 +75,7 @@ for c in "${cases[@]}"; do
 	fi
 	if [ $tap_fail -gt "$failed_before" ]; then
 		boot_show "$name"
-		diag "$(grep -iE 'clocksource|tsc|smp|apic|madt' <<<"$log" | head -n 30)"
+		diag "$(grep -iE 'clocksource|tsc|smp|apic|madt|allowing|cpus' <<<"$log" | head -n 30)"
 	fi
 done
 tap_exit
