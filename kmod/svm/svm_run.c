@@ -54,24 +54,38 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 	svm->vmcb->control.event_inj = ev;
 }
 
-/* XCR0 is the guest's only while it runs with CR4.OSXSAVE set. */
-static u64 svm_load_guest_xcr0(struct svm_vcpu *svm)
+/*
+ * XCR0 is the guest's only while it runs with CR4.OSXSAVE set.  Returns
+ * the value loaded for the guest (the host's when nothing changed).
+ */
+static u64 svm_load_guest_xcr0(struct svm_vcpu *svm, u64 host)
 {
-	u64 host;
-
-	if (!boot_cpu_has(X86_FEATURE_OSXSAVE) ||
-	    !(svm->vmcb->save.cr4 & X86_CR4_OSXSAVE))
-		return 0;
-	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	if (host == svm->xcr0)
-		return 0;
+	if (!(svm->vmcb->save.cr4 & X86_CR4_OSXSAVE) || host == svm->xcr0)
+		return host;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
-	return host;
+	return svm->xcr0;
+}
+
+/*
+ * After the guest: the host's XCR0 again.  XSETBV is intercepted, so XCR0
+ * is still what was loaded - except under an emulated SVM that runs the
+ * guest's XSETBV without the exit (QEMU's): then the guest's new value is
+ * in the register, and it is the guest's from now on.
+ */
+static void svm_put_guest_xcr0(struct svm_vcpu *svm, u64 host, u64 loaded)
+{
+	u64 cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (cur != loaded)
+		svm->xcr0 = cur;
+	if (cur != host)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host);
 }
 
 static int svm_enter(struct svm_vcpu *svm)
 {
-	u64 host_xcr0;
+	bool xsave = boot_cpu_has(X86_FEATURE_OSXSAVE);
+	u64 host_xcr0 = 0, guest_xcr0 = 0;
 
 	local_irq_disable();
 	/*
@@ -89,7 +103,10 @@ static int svm_enter(struct svm_vcpu *svm)
 	mvm_vcpu_enter_guest_mode(svm->vcpu);
 	svm_inject_events(svm);
 	svm_assign_asid(svm);
-	host_xcr0 = svm_load_guest_xcr0(svm);
+	if (xsave) {
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		guest_xcr0 = svm_load_guest_xcr0(svm, host_xcr0);
+	}
 
 	asm volatile("clgi" ::: "memory");
 	/*
@@ -105,8 +122,8 @@ static int svm_enter(struct svm_vcpu *svm)
 	asm volatile("stgi" ::: "memory");
 	mvm_vcpu_exit_guest_mode(svm->vcpu);
 
-	if (host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	if (xsave)
+		svm_put_guest_xcr0(svm, host_xcr0, guest_xcr0);
 	local_irq_enable();
 	return 0;
 }
