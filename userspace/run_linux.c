@@ -38,6 +38,8 @@
 #define APIC_BASE_EN		(1ULL << 11)
 
 #define UART_COM1_GSI		4
+/* A stop reason already printed (a vCPU's failure): say nothing more. */
+#define REPORTED		""
 #define MAX_CPUID_ENTRIES	64
 
 struct linux_vm;
@@ -178,6 +180,13 @@ err:
 	return -1;
 }
 
+static int set_mp_state(const struct mvm_vcpu *v, uint32_t state)
+{
+	struct mvm_mp_state mp = { .state = state };
+
+	return ioctl(v->fd, MVM_SET_MP_STATE, &mp) < 0 ? -1 : 0;
+}
+
 static int setup_vcpu(struct linux_vm *vm, unsigned int id)
 {
 	struct vcpu_thread *t = &vm->vcpus[id];
@@ -212,6 +221,16 @@ static int setup_vcpu(struct linux_vm *vm, unsigned int id)
 	if (id == 0 && mvm_linux_setup_bsp(&t->v, &vm->boot) < 0) {
 		cli_err("cannot set the boot vCPU's registers for the 64-bit entry: %s",
 			strerror(errno));
+		return -1;
+	}
+	/*
+	 * The others wait for the boot vCPU's INIT and start-up IPIs.  mvm.ko
+	 * starts them that way; saying so costs nothing and does not depend
+	 * on it.
+	 */
+	if (id != 0 && set_mp_state(&t->v, MVM_MP_STATE_INIT_RECEIVED) < 0) {
+		cli_err("vCPU %u: MVM_SET_MP_STATE (wait for INIT/SIPI) failed: %s",
+			id, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -263,7 +282,7 @@ static void *vcpu_main(void *arg)
 		if (mvm_machine_stopping(&vm->machine))
 			break;	/* torn down under it: not news */
 		run_report(&st);
-		stop_machine(vm, 1, NULL);
+		stop_machine(vm, 1, REPORTED);
 		break;
 	}
 	return NULL;
@@ -357,7 +376,7 @@ static int run_vcpus(struct linux_vm *vm)
 		if (err) {
 			cli_err("cannot start the thread of vCPU %u: %s", i,
 				strerror(err));
-			stop_machine(vm, 1, NULL);
+			stop_machine(vm, 1, REPORTED);
 			break;
 		}
 		vm->vcpus[i].started = 1;
@@ -393,9 +412,9 @@ static int outcome(struct linux_vm *vm, int sig)
 		why = vm->console.reason;
 		status = 1;
 	}
-	if (why)
+	if (why && *why)
 		cli_err("%s", why);
-	else if (status && m->poweroff_status)
+	else if (!why && status)
 		cli_err("guest powered off with status %d", status);
 	return status;
 }

@@ -4,8 +4,8 @@
  * 4.1): no SCI, no PM1 or GPE blocks, no PM timer, no 8259s.  Linux then
  * needs none of the legacy timers or interrupt controllers: the local
  * APICs and one IOAPIC (MADT) carry every interrupt, the FADT's sleep
- * registers power the machine off, and the DSDT only names S5 and the
- * pvpanic device.
+ * registers power the machine off, and the DSDT names S5 and the legacy
+ * devices (COM1, the RTC, the i8042, pvpanic) with their ports and IRQs.
  *
  *   RSDP (0xe0000) -> XSDT -> FADT -> DSDT
  *                          -> MADT
@@ -97,17 +97,92 @@ static void aml_name(struct mvm_aml *a, const char *name)
 	mvm_aml_nameseg(a, name);
 }
 
+/* A compressed EISA id ("PNP0501") as AML stores _HID integers. */
+static uint32_t eisa_id(const char *id)
+{
+	uint32_t v = (uint32_t)(id[0] - 0x40) << 26 |
+		     (uint32_t)(id[1] - 0x40) << 21 |
+		     (uint32_t)(id[2] - 0x40) << 16;
+	unsigned int i;
+
+	for (i = 3; i < 7; i++) {
+		char c = id[i];
+
+		v |= (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10)
+		     << (4 * (6 - i));
+	}
+	/* Big-endian in memory, read back as a little-endian DWORD. */
+	return __builtin_bswap32(v);
+}
+
+/* Small resource descriptors (ACPI 6.5 section 6.4.2). */
+static void res_io(struct mvm_aml *r, uint16_t port, uint8_t len)
+{
+	/* IO(Decode16, port, port, 1, len) */
+	const uint8_t d[] = { 0x47, 0x01, (uint8_t)port, (uint8_t)(port >> 8),
+			      (uint8_t)port, (uint8_t)(port >> 8), 0x01, len };
+
+	mvm_aml_bytes(r, d, sizeof(d));
+}
+
+static void res_irq(struct mvm_aml *r, unsigned int irq)
+{
+	/* IRQNoFlags(){irq}: ISA style, edge, active high. */
+	const uint8_t d[] = { 0x22, (uint8_t)(1U << irq),
+			      (uint8_t)((1U << irq) >> 8) };
+
+	mvm_aml_bytes(r, d, sizeof(d));
+}
+
+/* Name(_CRS, ResourceTemplate() { what r holds }) */
+static void aml_crs(struct mvm_aml *a, struct mvm_aml *r)
+{
+	static const uint8_t end_tag[] = { 0x79, 0x00 };
+	size_t pkg;
+
+	mvm_aml_bytes(r, end_tag, sizeof(end_tag));
+	aml_name(a, "_CRS");
+	mvm_aml_byte(a, AML_BUFFER);
+	pkg = mvm_aml_pkg_open(a);
+	mvm_aml_integer(a, r->len);
+	mvm_aml_bytes(a, r->buf, r->len);
+	mvm_aml_pkg_close(a, pkg);
+	if (r->err)
+		a->err = r->err;
+	mvm_aml_free(r);
+}
+
+/*
+ * Device(name) { _HID, [_UID,] _CRS }.  The legacy devices must be
+ * described here: with hardware-reduced ACPI Linux has no legacy PIC and
+ * maps no ISA IRQ by itself, only those an ACPI device asks for.
+ */
+static void device(struct mvm_aml *a, const char *name, const char *hid,
+		   int uid, struct mvm_aml *crs)
+{
+	size_t dev;
+
+	mvm_aml_byte(a, AML_EXT);
+	mvm_aml_byte(a, AML_DEVICE);
+	dev = mvm_aml_pkg_open(a);
+	mvm_aml_nameseg(a, name);
+	aml_name(a, "_HID");
+	if (hid[0] == 'P' && hid[1] == 'N' && hid[2] == 'P')
+		mvm_aml_integer(a, eisa_id(hid));
+	else
+		mvm_aml_string(a, hid);
+	if (uid >= 0) {
+		aml_name(a, "_UID");
+		mvm_aml_integer(a, (uint64_t)uid);
+	}
+	aml_crs(a, crs);
+	mvm_aml_pkg_close(a, dev);
+}
+
 static void build_dsdt(struct mvm_aml *a)
 {
-	/* IO(Decode16, 0x505, 0x505, 1, 1), then the end tag. */
-	static const uint8_t pvpanic_crs[] = {
-		0x47, 0x01,
-		MVM_PVPANIC_PORT & 0xff, MVM_PVPANIC_PORT >> 8,
-		MVM_PVPANIC_PORT & 0xff, MVM_PVPANIC_PORT >> 8,
-		0x01, 0x01,
-		0x79, 0x00,
-	};
-	size_t scope, dev, pkg;
+	struct mvm_aml r = { 0 };
+	size_t scope, pkg;
 
 	header(a, "DSDT", 2);
 
@@ -120,25 +195,27 @@ static void build_dsdt(struct mvm_aml *a)
 	mvm_aml_integer(a, 0);
 	mvm_aml_pkg_close(a, pkg);
 
-	/* Scope(\_SB) { Device(PEVT) { _HID "QEMU0001", _CRS the port } } */
 	mvm_aml_byte(a, AML_SCOPE);
 	scope = mvm_aml_pkg_open(a);
 	mvm_aml_nameseg(a, "_SB_");
-	mvm_aml_byte(a, AML_EXT);
-	mvm_aml_byte(a, AML_DEVICE);
-	dev = mvm_aml_pkg_open(a);
-	mvm_aml_nameseg(a, "PEVT");
-	aml_name(a, "_HID");
-	mvm_aml_string(a, "QEMU0001");
-	aml_name(a, "_CRS");
-	mvm_aml_byte(a, AML_BUFFER);
-	pkg = mvm_aml_pkg_open(a);
-	mvm_aml_integer(a, sizeof(pvpanic_crs));
-	mvm_aml_bytes(a, pvpanic_crs, sizeof(pvpanic_crs));
-	mvm_aml_pkg_close(a, pkg);
-	mvm_aml_pkg_close(a, dev);
-	mvm_aml_pkg_close(a, scope);
 
+	res_io(&r, 0x3f8, 8);
+	res_irq(&r, 4);
+	device(a, "COM1", "PNP0501", 1, &r);	/* 16550A */
+
+	res_io(&r, 0x70, 2);
+	res_irq(&r, 8);
+	device(a, "RTC_", "PNP0B00", -1, &r);	/* AT real-time clock */
+
+	res_io(&r, 0x60, 1);
+	res_io(&r, 0x64, 1);
+	res_irq(&r, 1);
+	device(a, "PS2K", "PNP0303", -1, &r);	/* i8042 keyboard port */
+
+	res_io(&r, MVM_PVPANIC_PORT, 1);
+	device(a, "PEVT", "QEMU0001", -1, &r);	/* pvpanic */
+
+	mvm_aml_pkg_close(a, scope);
 	finish(a);
 }
 

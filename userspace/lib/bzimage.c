@@ -307,6 +307,24 @@ static void put_e820(uint8_t *zp, uint64_t mem)
 	}
 }
 
+/*
+ * The firmware's reset vector, for the one thing Linux asks of it: with
+ * hardware-reduced ACPI and no EFI, its reboot falls back to jumping to
+ * F000:FFF0 in real mode ("BIOS reboot").  There sits a CPU reset through
+ * the i8042 (out 0x64, 0xfe), the same as its keyboard-controller reboot.
+ */
+static void put_reset_vector(uint8_t *ram)
+{
+	static const uint8_t stub[] = {
+		0xb0, 0xfe,		/* mov al, 0xfe */
+		0xe6, 0x64,		/* out 0x64, al */
+		0xf4,			/* hlt */
+		0xeb, 0xfd,		/* jmp hlt */
+	};
+
+	memcpy(ram + MVM_RESET_VECTOR, stub, sizeof(stub));
+}
+
 /* ---- The whole load ---- */
 
 int mvm_linux_load(void *ram_p, struct mvm_linux_boot *b)
@@ -362,6 +380,7 @@ int mvm_linux_load(void *ram_p, struct mvm_linux_boot *b)
 	put_e820(zp, b->mem);
 	build_page_tables(ram, b);
 	build_gdt(ram, b);
+	put_reset_vector(ram);
 	b->zero_page = BOOT_ZERO_PAGE;
 	b->entry = b->kernel_addr + 0x200;
 	return 0;

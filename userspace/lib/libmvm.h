@@ -361,7 +361,9 @@ int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
 #define MVM_BIOS_END		0x100000ULL
 /* Where the ACPI tables go: the BIOS area the RSDP scan covers. */
 #define MVM_ACPI_BASE		0xe0000ULL
-#define MVM_ACPI_END		0x100000ULL
+#define MVM_ACPI_END		0xf0000ULL
+/* The reset vector, F000:FFF0: where a "BIOS reboot" jumps. */
+#define MVM_RESET_VECTOR	0xffff0ULL
 
 /* Bytes of RAM below 4 GiB (the rest is above). */
 static inline uint64_t mvm_low_ram(uint64_t mem)
