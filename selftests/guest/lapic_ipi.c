@@ -10,7 +10,9 @@
  * including self" shorthands, each counted per vCPU and vector.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "guest_apic.h"
@@ -120,8 +122,27 @@ struct ap {
 	struct mvm_sregs lm_sregs, sipi_sregs;
 	struct mvm_regs lm_regs;
 	bool started, done;
+	volatile bool exited, bsp_exited;
+	pthread_t bsp_thread;
 	char what[512];
 };
+
+static void on_sigusr1(int sig)
+{
+}
+
+/*
+ * One vCPU failed: signal the other thread's run out until it has ended,
+ * so that the test ends with both reports instead of leaving the other
+ * vCPU waiting for it.  (One that succeeded leaves the other able to end.)
+ */
+static void kick_until(pthread_t t, volatile bool *exited)
+{
+	while (!*exited) {
+		pthread_kill(t, SIGUSR1);
+		usleep(10 * 1000);
+	}
+}
 
 /* No harness ASSERT_* here: it would abort from a non-test thread. */
 static void *run_ap(void *arg)
@@ -130,22 +151,29 @@ static void *run_ap(void *arg)
 	struct ucall uc;
 
 	a->vcpu->mode = GUEST_REAL;	/* what SIPI makes of it */
-	if (vcpu_run_ucall(a->vcpu, &uc, a->what, sizeof(a->what)) !=
-	    UCALL_SYNC || uc.args[0] != AP_MAGIC)
-		return NULL;
-	a->started = true;
-	vcpu_get_sregs(a->vcpu, &a->sipi_sregs);
-	vcpu_set_sregs(a->vcpu, &a->lm_sregs);
-	vcpu_set_regs(a->vcpu, &a->lm_regs);
-	a->vcpu->mode = GUEST_LONG;
-	a->done = vcpu_run_ucall(a->vcpu, &uc, a->what, sizeof(a->what)) ==
-		  UCALL_DONE;
+	if (vcpu_run_ucall(a->vcpu, &uc, a->what, sizeof(a->what)) ==
+	    UCALL_SYNC && uc.args[0] == AP_MAGIC) {
+		a->started = true;
+		vcpu_get_sregs(a->vcpu, &a->sipi_sregs);
+		vcpu_set_sregs(a->vcpu, &a->lm_sregs);
+		vcpu_set_regs(a->vcpu, &a->lm_regs);
+		a->vcpu->mode = GUEST_LONG;
+		a->done = vcpu_run_ucall(a->vcpu, &uc, a->what,
+					 sizeof(a->what)) == UCALL_DONE;
+	}
+	a->exited = true;
+	if (!a->done)
+		kick_until(a->bsp_thread, &a->bsp_exited);
 	return NULL;
 }
 
 TEST(lapic_ipi)
 {
+	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
 	struct ap a = {};
+	char what[512];
+	struct ucall uc;
+	uint64_t cmd;
 	const char *why = NULL;
 	struct vm *vm;
 	struct vcpu *vcpu;
@@ -171,9 +199,16 @@ TEST(lapic_ipi)
 	ASSERT_EQ(0, vcpu_get_mp_state(a.vcpu, &mp));
 	ASSERT_EQ((uint32_t)MVM_MP_STATE_INIT_RECEIVED, mp);
 
+	a.bsp_thread = pthread_self();
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, pthread_create(&t, NULL, run_ap, &a));
-	ASSERT_DONE(vcpu);
+	cmd = vcpu_run_ucall(vcpu, &uc, what, sizeof(what));
+	a.bsp_exited = true;
+	if (cmd != UCALL_DONE)
+		kick_until(t, &a.exited);
 	pthread_join(t, NULL);
+	ASSERT_EQ((uint64_t)UCALL_DONE, cmd)
+		TH_LOG("vCPU 0: %s; vCPU 1: %s", what, a.what);
 	ASSERT_TRUE(a.started) TH_LOG("vCPU 1: %s", a.what);
 	ASSERT_EQ(SIPI_VEC << 8, a.sipi_sregs.cs.selector);
 	ASSERT_EQ((uint64_t)TRAMP_GPA, a.sipi_sregs.cs.base);
