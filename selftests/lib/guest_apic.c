@@ -10,6 +10,7 @@
 volatile uint32_t guest_apic_count[GUEST_APIC_MAX_CPUS][256];
 volatile uint64_t guest_apic_tsc[GUEST_APIC_MAX_CPUS][256];
 volatile uint32_t guest_apic_auto_eoi = 1;
+volatile uint32_t *guest_apic_mmio;
 
 void guest_apic_irq(uint64_t vector);
 
@@ -46,11 +47,17 @@ __asm__(
 
 void guest_apic_irq(uint64_t vector)
 {
-	uint32_t cpu = x2apic_id() % GUEST_APIC_MAX_CPUS;
+	volatile uint32_t *mmio = guest_apic_mmio;
+	uint32_t cpu = (mmio ? mmio[0x20 / 4] >> 24 : x2apic_id()) %
+		       GUEST_APIC_MAX_CPUS;
 
 	guest_apic_tsc[cpu][vector & 255] = guest_rdtsc();
 	guest_apic_count[cpu][vector & 255]++;
 	/* The spurious vector takes no EOI (SDM 11.9). */
-	if (guest_apic_auto_eoi && vector != APIC_SPURIOUS_VEC)
-		x2apic_eoi();
+	if (guest_apic_auto_eoi && vector != APIC_SPURIOUS_VEC) {
+		if (mmio)
+			mmio[0xb0 / 4] = 0;
+		else
+			x2apic_eoi();
+	}
 }

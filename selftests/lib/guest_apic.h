@@ -2,7 +2,8 @@
 /*
  * Guest side of the local APIC tests: x2APIC MSR access, rdtsc, and a
  * handler for every vector 32-255 that counts interrupts per vCPU and
- * vector and, unless told not to, ends each one with an EOI.  The host
+ * vector and, unless told not to, ends each one with an EOI (x2APIC mode
+ * by default, xAPIC MMIO with guest_apic_mmio set).  The host
  * points the IDT at the handlers with vcpu_apic_handlers() (irqchip.h).
  * Freestanding, like everything guest code uses.
  */
@@ -67,6 +68,12 @@ extern volatile uint32_t guest_apic_count[GUEST_APIC_MAX_CPUS][256];
 extern volatile uint64_t guest_apic_tsc[GUEST_APIC_MAX_CPUS][256];
 /* 0: the handlers leave the EOI to the test (default 1). */
 extern volatile uint32_t guest_apic_auto_eoi;
+/*
+ * Set (to the mapped APIC page) while the vCPUs run in xAPIC mode: the
+ * handlers then read the ID and write the EOI there, not in the x2APIC
+ * MSRs (which #GP in xAPIC mode).
+ */
+extern volatile uint32_t *guest_apic_mmio;
 
 static inline uint64_t guest_rdtsc(void)
 {
