@@ -55,12 +55,14 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 }
 
 /*
- * XCR0 is the guest's only while it runs with CR4.OSXSAVE set.  Returns
- * the value loaded for the guest (the host's when nothing changed).
+ * The guest's XCR0 while it runs, whether or not its CR4.OSXSAVE is set
+ * (without it, XCR0 changes nothing the guest can do; with it loaded
+ * always, a change behind our back shows - see below).  Returns the value
+ * loaded.
  */
 static u64 svm_load_guest_xcr0(struct svm_vcpu *svm, u64 host)
 {
-	if (!(svm->vmcb->save.cr4 & X86_CR4_OSXSAVE) || host == svm->xcr0)
+	if (host == svm->xcr0)
 		return host;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
 	return svm->xcr0;
