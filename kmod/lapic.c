@@ -339,15 +339,19 @@ static u32 apic_timer_current(struct mvm_lapic *apic)
 
 static void apic_set_deadline(struct mvm_lapic *apic, u64 tsc)
 {
-	u64 now, ns = 0;
+	u64 now, ns;
 
 	apic_timer_stop(apic);
 	if (!tsc || !tsc_khz)
 		return;
 	apic->deadline = tsc;
 	now = mvm_backend->read_tsc(apic->vcpu);
-	if (tsc > now)
-		ns = mul_u64_u32_div(tsc - now, 1000000, tsc_khz);
+	if (tsc <= now) {
+		/* Passed already: the interrupt is due before the next entry. */
+		mvm_lapic_timer_fn(&apic->timer);
+		return;
+	}
+	ns = mul_u64_u32_div(tsc - now, 1000000, tsc_khz);
 	hrtimer_start(&apic->timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
 }
 
