@@ -109,9 +109,11 @@ static int pvclock_write_time(struct mvm_vcpu *vcpu)
 	r = mvm_write_guest(vm, gpa, &v, sizeof(v));
 	if (r)
 		return r;
+	/* The odd version is visible before any field changes... */
 	smp_wmb();
 	t.version = v;
 	r = mvm_write_guest(vm, gpa + 4, (u8 *)&t + 4, sizeof(t) - 4);
+	/* ...and the fields before the even one. */
 	smp_wmb();
 	v++;
 	if (!r)
