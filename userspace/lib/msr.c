@@ -29,6 +29,7 @@ static const struct msr_const msr_table[] = {
 	{ 0x000001d9, 0 },		/* IA32_DEBUGCTL: no LBR, BTF */
 	{ 0xc0010010, 0 },		/* SYSCFG: no SME, no MTRR extensions */
 	{ 0xc0010015, 1ULL << 24 },	/* HWCR: the TSC counts at P0 rate */
+	{ 0xc001001f, 0 },		/* NB_CFG: no extended PCI config via CF8 */
 	{ 0xc0010058, 0 },		/* MMIO_CONF_BASE: no MMCONFIG */
 	{ 0xc0010114, 1ULL << 4 },	/* VM_CR: SVM disabled */
 	{ 0xc001100c, 0 },		/* NODE_ID */
