@@ -198,8 +198,17 @@ boot_end() {
 	if [ ! -f "$w.rc" ]; then
 		diag "$name: the VMM is still running after $secs s: killing it"
 		boot_kill "$name"
+		# A VMM stuck in the kernel cannot be killed: report it, never wait forever.
+		for ((i = 0; i < 50; i++)); do
+			[ -f "$w.rc" ] && break
+			sleep 0.2
+		done
 	fi
-	wait "${BOOT_PID[$name]}" 2>/dev/null
+	if [ -f "$w.rc" ]; then
+		wait "${BOOT_PID[$name]}" 2>/dev/null
+	else
+		diag "$name: the VMM survives SIGKILL (stuck in the kernel?): $(boot_stack "$name")"
+	fi
 	unset "BOOT_PID[$name]"
 	if [ -n "${BOOT_IN[$name]:-}" ]; then
 		fd=${BOOT_IN[$name]}
@@ -225,6 +234,16 @@ boot_kill() {
 	done
 }
 
+# The kernel stacks of the VMM's threads (a VMM stuck in mvm.ko shows where).
+boot_stack() {
+	local p t
+	for p in $(pgrep -P "${BOOT_PID[$1]}"); do
+		for t in $(pgrep -P "$p") $(pgrep -P "$(pgrep -P "$p" | head -n 1)" 2>/dev/null); do
+			cat /proc/"$t"/task/*/stack 2>/dev/null | head -n 12
+		done
+	done | paste -sd ' '
+}
+
 # Show what a failed boot printed.
 boot_show() {
 	local w=$WORK/$1
@@ -239,7 +258,8 @@ boot_cleanup() {
 	local n
 	for n in "${!BOOT_PID[@]}"; do
 		boot_kill "$n"
-		wait "${BOOT_PID[$n]}" 2>/dev/null
+		# Only a run that ended is waited for (see boot_end).
+		[ -f "$WORK/$n.rc" ] && wait "${BOOT_PID[$n]}" 2>/dev/null
 	done
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
