@@ -371,8 +371,8 @@ static int run_vcpus(struct linux_vm *vm)
 
 	fflush(stdout);
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_main,
-				     &vm->vcpus[i]);
+		err = mvm_thread_create(&vm->vcpus[i].thread, vcpu_main,
+					&vm->vcpus[i]);
 		if (err) {
 			cli_err("cannot start the thread of vCPU %u: %s", i,
 				strerror(err));

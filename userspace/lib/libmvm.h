@@ -251,6 +251,14 @@ struct mvm_machine {
 };
 
 void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log);
+
+/*
+ * Start a thread of the VMM's own (a vCPU, the input reader) on a 256 KiB
+ * stack: small enough that the host never backs it with a transparent
+ * huge page (a default 8 MiB stack gets a 2 MiB one at its first touch
+ * where THP is "always").  0, or an errno value as pthread_create().
+ */
+int mvm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
 /* Destroy every registered device (newest first) and free the buses. */
 void mvm_machine_destroy(struct mvm_machine *m);
 /* Add a device to the registry: 0, or -1 with ENOMEM. */

@@ -77,3 +77,20 @@ void mvm_machine_set_irq(struct mvm_machine *m, unsigned int gsi, int level)
 	if (m->irq && m->irq->set_irq)
 		m->irq->set_irq(m->irq_ctx, gsi, level);
 }
+
+#define MVM_THREAD_STACK	(256 * 1024)
+
+int mvm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	int err;
+
+	err = pthread_attr_init(&attr);
+	if (err)
+		return err;
+	err = pthread_attr_setstacksize(&attr, MVM_THREAD_STACK);
+	if (!err)
+		err = pthread_create(thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return err;
+}
