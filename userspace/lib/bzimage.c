@@ -89,52 +89,6 @@ static int fail(struct mvm_linux_boot *b, int err, const char *why)
 	return -1;
 }
 
-/* Read all of fd's n bytes into dst. */
-static int read_all(int fd, uint8_t *dst, uint64_t n)
-{
-	uint64_t done = 0;
-
-	while (done < n) {
-		ssize_t r = read(fd, dst + done, n - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0) {
-			errno = EIO;	/* the file shrank under us */
-			return -1;
-		}
-		done += (uint64_t)r;
-	}
-	return 0;
-}
-
-/* Open a regular file: its descriptor and size, or -1. */
-static int open_regular(const char *path, uint64_t *size)
-{
-	struct stat st;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0)
-		goto err_close;
-	if (!S_ISREG(st.st_mode)) {
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		goto err_close;
-	}
-	*size = (uint64_t)st.st_size;
-	return fd;
-
-err_close:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
-}
-
 /* ---- The setup header ---- */
 
 /* Check the header in the file's first bytes; 0 or -1 (b->why). */
@@ -234,7 +188,7 @@ static int load_initrd(uint8_t *ram, uint8_t *zp, struct mvm_linux_boot *b,
 	int fd, err;
 
 	b->file = b->initrd;
-	fd = open_regular(b->initrd, &b->initrd_size);
+	fd = mvm_open_regular(b->initrd, &b->initrd_size);
 	if (fd < 0)
 		return fail(b, errno, "cannot open the initrd");
 	if (!b->initrd_size) {
@@ -246,7 +200,7 @@ static int load_initrd(uint8_t *ram, uint8_t *zp, struct mvm_linux_boot *b,
 		return fail(b, EFBIG, "the initrd does not fit in guest RAM above the kernel and below initrd_addr_max (raise --mem)");
 	}
 	b->initrd_addr = (top - b->initrd_size) & ~(MVM_PAGE_SIZE - 1);
-	if (read_all(fd, ram + b->initrd_addr, b->initrd_size) < 0) {
+	if (mvm_read_all(fd, ram + b->initrd_addr, b->initrd_size) < 0) {
 		err = errno;
 		close(fd);
 		return fail(b, err, "cannot read the initrd");
@@ -337,7 +291,7 @@ int mvm_linux_load(void *ram_p, struct mvm_linux_boot *b)
 	b->file = NULL;
 	if (low_end < 2 * KERNEL_MIN_ADDR)
 		return fail(b, EFBIG, "guest RAM is too small for Linux (raise --mem)");
-	fd = open_regular(b->kernel, &size);
+	fd = mvm_open_regular(b->kernel, &size);
 	if (fd < 0)
 		return fail(b, errno, "cannot open the kernel");
 	if (size < HDR_END_MAX) {
@@ -345,7 +299,7 @@ int mvm_linux_load(void *ram_p, struct mvm_linux_boot *b)
 		return fail(b, ENOEXEC, "not a Linux bzImage (no HdrS header)");
 	}
 	img = malloc(size);
-	if (!img || read_all(fd, img, size) < 0) {
+	if (!img || mvm_read_all(fd, img, size) < 0) {
 		err = errno;
 		close(fd);
 		free(img);

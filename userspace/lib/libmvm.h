@@ -359,6 +359,16 @@ int mvm_mmio_decode(const uint8_t *bytes, unsigned int n, unsigned int mode,
 int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
 		 uint64_t addr, uint64_t *size);
 
+/*
+ * Open path read-only (close-on-exec) if it is a regular file: the
+ * descriptor, and its size in *size; else -1 with errno (EISDIR, EINVAL
+ * for other non-regular files).
+ */
+int mvm_open_regular(const char *path, uint64_t *size);
+
+/* Read exactly n bytes of fd into dst: 0, or -1 (EIO if the file ends). */
+int mvm_read_all(int fd, void *dst, uint64_t n);
+
 /* ---- Booting Linux (bzimage.c, e820.c, acpi.c, aml.c) ---- */
 
 /* Guest RAM: [0, min(mem, 3 GiB)) and the rest from 4 GiB. */

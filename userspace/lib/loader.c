@@ -7,11 +7,8 @@
 
 #include "libmvm.h"
 
-int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
-		 uint64_t addr, uint64_t *size)
+int mvm_open_regular(const char *path, uint64_t *size)
 {
-	uint8_t *dst = (uint8_t *)ram + addr;
-	uint64_t done = 0;
 	struct stat st;
 	int fd, err;
 
@@ -25,6 +22,43 @@ int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
 		goto err_close;
 	}
 	*size = (uint64_t)st.st_size;
+	return fd;
+
+err_close:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+int mvm_read_all(int fd, void *dst, uint64_t n)
+{
+	uint64_t done = 0;
+
+	while (done < n) {
+		ssize_t r = read(fd, (uint8_t *)dst + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			errno = EIO;	/* the file shrank under us */
+			return -1;
+		}
+		done += (uint64_t)r;
+	}
+	return 0;
+}
+
+int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
+		 uint64_t addr, uint64_t *size)
+{
+	int fd, err;
+
+	fd = mvm_open_regular(path, size);
+	if (fd < 0)
+		return -1;
 	if (!*size) {
 		errno = ENODATA;
 		goto err_close;
@@ -33,20 +67,8 @@ int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
 		errno = EFBIG;
 		goto err_close;
 	}
-
-	while (done < *size) {
-		ssize_t n = read(fd, dst + done, *size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto err_close;
-		if (n == 0) {
-			errno = EIO;	/* the file shrank under us */
-			goto err_close;
-		}
-		done += (uint64_t)n;
-	}
+	if (mvm_read_all(fd, (uint8_t *)ram + addr, *size) < 0)
+		goto err_close;
 	close(fd);
 	return 0;
 
