@@ -45,6 +45,15 @@ for c in "${cases[@]}"; do
 	boot_start "$name" "$cpus" "$mem" "$BOOT_ARGS mvm_test=dmesg,flags,marker"
 	boot_wait "$name" '^MVM-INIT-OK ' || true
 	boot_end "$name"
+	# Known open bug (issue 5 notes): now and then a multi-vCPU guest triple-faults
+	# while the BSP starts the APs.  Until it is found, one such boot is reported
+	# and booted again; a second one fails the test as any other failure does.
+	if [ "$cpus" -gt 1 ] && grep -q 'guest triple fault' <<<"$BOOT_ERR"; then
+		diag "$name: KNOWN BUG: guest triple fault while starting the APs; booting again once"
+		boot_start "$name" "$cpus" "$mem" "$BOOT_ARGS mvm_test=dmesg,flags,marker"
+		boot_wait "$name" '^MVM-INIT-OK ' || true
+		boot_end "$name"
+	fi
 	want_kb=$(size_kb "$mem")
 	log=$(boot_lines "$name" | tr -d '\r' |
 		awk '/^MVM-DMESG-END$/ { exit } on { print } /^MVM-DMESG-BEGIN$/ { on = 1 }')
