@@ -109,11 +109,7 @@ int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args)
 	}
 
 	/* Check the message now: a bad one would be dropped at every signal. */
-	if ((args->msi.address >> 20) != 0xfee ||
-	    ((args->msi.data >> 8) & 7) == MVM_DM_SMI ||
-	    ((args->msi.data >> 8) & 7) == 3 ||
-	    ((args->msi.data >> 8) & 7) == MVM_DM_EXTINT ||
-	    (args->msi.data >> 16)) {
+	if (!mvm_msi_valid(args->msi.address, args->msi.data)) {
 		r = -EINVAL;
 		goto out_ctx;
 	}

@@ -247,16 +247,21 @@ static int apic_send(struct mvm_vm *vm, struct mvm_lapic *src, u32 shorthand,
 	return n;
 }
 
-int mvm_deliver_msi(struct mvm_vm *vm, u64 address, u32 data)
+bool mvm_msi_valid(u64 address, u32 data)
 {
 	u32 dm = (data >> 8) & 7;
 
-	if ((address >> 20) != (APIC_DEFAULT_BASE >> 20) ||
-	    dm == MVM_DM_SMI || dm == 3 || dm == MVM_DM_EXTINT ||
-	    (data >> 16))
+	return (address >> 20) == (APIC_DEFAULT_BASE >> 20) &&
+	       dm != MVM_DM_SMI && dm != 3 && dm != MVM_DM_EXTINT &&
+	       !(data >> 16);
+}
+
+int mvm_deliver_msi(struct mvm_vm *vm, u64 address, u32 data)
+{
+	if (!mvm_msi_valid(address, data))
 		return -EINVAL;
 	return apic_send(vm, NULL, MVM_SH_NONE, (address >> 12) & 0xff,
-			 address & BIT(2), false, dm, data & 0xff,
+			 address & BIT(2), false, (data >> 8) & 7, data & 0xff,
 			 data & MVM_ICR_LEVEL);
 }
 

@@ -94,6 +94,8 @@ void mvm_lapic_reset(struct mvm_lapic *apic);
 
 /* Any context: request vector (level: its EOI exits to userspace). */
 void mvm_lapic_set_irq(struct mvm_lapic *apic, u8 vector, bool level);
+/* An address/data pair the APICs can take (no SMI, ExtINT, reserved mode). */
+bool mvm_msi_valid(u64 address, u32 data);
 /* Any context: deliver an MSI; how many APICs took it, or -EINVAL. */
 int mvm_deliver_msi(struct mvm_vm *vm, u64 address, u32 data);
 
