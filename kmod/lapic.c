@@ -178,6 +178,15 @@ static bool apic_match(struct mvm_lapic *apic, u32 dest, bool logical, bool x2)
 	return (ldr >> 4) == ((dest >> 4) & 0xf) && (ldr & dest & 0xf);
 }
 
+static void apic_latch_sipi(struct mvm_lapic *apic, u8 vector)
+{
+	int old = atomic_read(&apic->init_sipi);
+
+	while (!atomic_try_cmpxchg(&apic->init_sipi, &old,
+				   (old & MVM_APIC_INIT) | MVM_APIC_SIPI | vector))
+		;
+}
+
 static void apic_deliver(struct mvm_lapic *apic, u32 dm, u8 vector, bool level)
 {
 	struct mvm_vcpu *vcpu = apic->vcpu;
@@ -192,11 +201,11 @@ static void apic_deliver(struct mvm_lapic *apic, u32 dm, u8 vector, bool level)
 		mvm_vcpu_kick(vcpu);
 		break;
 	case MVM_DM_INIT:
-		atomic_set(&apic->init_pending, 1);
+		atomic_set(&apic->init_sipi, MVM_APIC_INIT);
 		mvm_vcpu_kick(vcpu);
 		break;
 	case MVM_DM_SIPI:
-		atomic_set(&apic->sipi_pending, 0x100 | vector);
+		apic_latch_sipi(apic, vector);
 		mvm_vcpu_kick(vcpu);
 		break;
 	default:
@@ -713,7 +722,7 @@ void mvm_lapic_reset(struct mvm_lapic *apic)
 	bitmap_zero(apic->irr, 256);
 	bitmap_zero(apic->isr, 256);
 	bitmap_zero(apic->tmr, 256);
-	/* init_pending and sipi_pending stay: INIT is followed by a SIPI. */
+	/* init_sipi stays: INIT is followed by a SIPI. */
 }
 
 int mvm_lapic_create(struct mvm_vcpu *vcpu)

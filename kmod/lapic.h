@@ -83,9 +83,17 @@ struct mvm_lapic {
 	u64 deadline;			/* (v) */
 	atomic_t timer_fired;		/* (a) the hrtimer ran (deadline mode) */
 
-	atomic_t init_pending;		/* (a) INIT received */
-	atomic_t sipi_pending;		/* (a) 0x100 | vector of a SIPI */
+	/*
+	 * (a) INIT and SIPI as they arrived, in one word so that the vCPU
+	 * takes them in the order they were sent: an INIT drops an earlier
+	 * SIPI, a SIPI keeps an earlier INIT.  MVM_APIC_INIT, and
+	 * MVM_APIC_SIPI | vector.
+	 */
+	atomic_t init_sipi;
 };
+
+#define MVM_APIC_INIT		BIT(9)
+#define MVM_APIC_SIPI		BIT(8)
 
 int mvm_lapic_create(struct mvm_vcpu *vcpu);
 void mvm_lapic_free(struct mvm_vcpu *vcpu);

@@ -200,7 +200,7 @@ static inline bool mvm_vcpu_has_event(struct mvm_vcpu *vcpu)
 		return true;
 	if (vcpu->lapic)
 		return mvm_lapic_has_interrupt(vcpu->lapic) ||
-		       atomic_read(&vcpu->lapic->init_pending);
+		       (atomic_read(&vcpu->lapic->init_sipi) & MVM_APIC_INIT);
 	return atomic_read(&vcpu->irq_queued) >= 0;
 }
 

@@ -429,8 +429,7 @@ MODULE_PARM_DESC(halt_poll_ns, "longest a halted vCPU polls before sleeping (ns)
 static bool mvm_vcpu_wake_cond(struct mvm_vcpu *vcpu)
 {
 	if (vcpu->mp_state == MVM_MP_STATE_INIT_RECEIVED)
-		return atomic_read(&vcpu->lapic->sipi_pending) ||
-		       atomic_read(&vcpu->lapic->init_pending);
+		return atomic_read(&vcpu->lapic->init_sipi);
 	return mvm_vcpu_has_event(vcpu);
 }
 
@@ -498,17 +497,16 @@ static void mvm_vcpu_do_sipi(struct mvm_vcpu *vcpu, u8 vector)
 int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu)
 {
 	struct mvm_lapic *apic = vcpu->lapic;
-	int r, sipi;
+	int r, ev;
 
 	for (;;) {
-		if (apic && atomic_xchg(&apic->init_pending, 0))
+		ev = apic ? atomic_xchg(&apic->init_sipi, 0) : 0;
+		if (ev & MVM_APIC_INIT)
 			mvm_vcpu_do_init(vcpu);
-		if (apic) {
-			sipi = atomic_xchg(&apic->sipi_pending, 0);
-			/* A SIPI counts only while waiting for one. */
-			if (sipi && vcpu->mp_state == MVM_MP_STATE_INIT_RECEIVED)
-				mvm_vcpu_do_sipi(vcpu, sipi & 0xff);
-		}
+		/* A SIPI counts only while waiting for one. */
+		if ((ev & MVM_APIC_SIPI) &&
+		    vcpu->mp_state == MVM_MP_STATE_INIT_RECEIVED)
+			mvm_vcpu_do_sipi(vcpu, ev & 0xff);
 		switch (vcpu->mp_state) {
 		case MVM_MP_STATE_RUNNABLE:
 			return 0;
