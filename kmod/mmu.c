@@ -456,6 +456,16 @@ static bool s2_slot_lookup(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out)
 	return false;
 }
 
+bool mvm_mmu_slot_of(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out)
+{
+	bool found;
+
+	spin_lock(&vm->mmu.lock);
+	found = s2_slot_lookup(vm, gfn, out);
+	spin_unlock(&vm->mmu.lock);
+	return found;
+}
+
 /*
  * The host page for hva, referenced; *writable is cleared when it may be
  * mapped read-only only.  1 on success, or -errno.
@@ -570,6 +580,8 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 			s2_free_table(mmu, f, freed, level - 1);
 		spin_unlock(&mmu->lock);
 		put_page(page);
+		if (write)
+			mvm_fault_ahead_note(vm, gfn);
 		r = 0;
 		break;
 	}

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 
 struct mvm_vm;
+struct mvm_memslot;
 
 /* How the backend encodes stage-2 entries (NPT: x86 PTEs; EPT: EPT PTEs). */
 struct mvm_s2_fmt {
@@ -62,7 +63,8 @@ phys_addr_t mvm_mmu_root_pa(struct mvm_vm *vm);
  */
 int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write);
 
-struct mvm_memslot;
+/* Copy the slot holding gfn to *out; false when gfn is in none. */
+bool mvm_mmu_slot_of(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out);
 
 /*
  * Change slot idx to *s (npages 0 deletes it), vm->lock held: the old

@@ -19,6 +19,7 @@
 #include <linux/refcount.h>
 #include <linux/smp.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/types.h>
 
 #include <linux/mvm.h>
@@ -104,6 +105,14 @@ struct mvm_memslot {
 	u32 flags;			/* MVM_MEM_* */
 };
 
+/* Sequential-write detection and the worker that faults ahead (fault_ahead.c) */
+struct mvm_fault_ahead {
+	struct work_struct work;
+	spinlock_t lock;		/* the fields below */
+	u64 last;			/* block of the last write fault */
+	u64 next, end;			/* blocks the worker has still to do */
+};
+
 struct mvm_vm {
 	refcount_t users;		/* (a) VM fd + one per vCPU fd */
 	struct mm_struct *mm;		/* (c) owner; mmgrab()ed */
@@ -112,6 +121,7 @@ struct mvm_vm {
 	struct mvm_vcpu *vcpus[MVM_MAX_VCPUS];		/* (l) freed with the VM */
 	unsigned int nr_vcpus;		/* (l) */
 	struct mvm_mmu mmu;		/* its own lock */
+	struct mvm_fault_ahead fault_ahead;	/* its own lock */
 	struct list_head ioeventfds;	/* (l) writers, RCU readers */
 	unsigned int nr_ioeventfds;	/* (l) */
 	bool irqchip;			/* (l) set before any vCPU exists */
@@ -235,6 +245,11 @@ int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
 int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 
 /* irqfd.c */
+/* fault_ahead.c */
+void mvm_fault_ahead_init(struct mvm_vm *vm);
+void mvm_fault_ahead_stop(struct mvm_vm *vm);
+void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn);
+
 int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);
 void mvm_irqfd_free_all(struct mvm_vm *vm);
 

@@ -23,8 +23,9 @@ static void mvm_vm_free(struct mvm_vm *vm)
 	/*
 	 * First: until the notifier is unregistered, an invalidation of the
 	 * owner's memory may run mvm_flush_remote_tlbs(), which reads the
-	 * vCPUs.
+	 * vCPUs.  Before it, the worker that reads the slots and the mm.
 	 */
+	mvm_fault_ahead_stop(vm);
 	mvm_mmu_destroy(vm);
 	/* Before the vCPUs: a signalled irqfd delivers to their APICs. */
 	mvm_irqfd_free_all(vm);
@@ -148,6 +149,7 @@ int mvm_vm_create(unsigned long type)
 	INIT_LIST_HEAD(&vm->ioeventfds);
 	INIT_LIST_HEAD(&vm->irqfds);
 	mvm_pvclock_vm_init(vm);
+	mvm_fault_ahead_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 
