@@ -16,8 +16,8 @@
  * cgroup, in anonymous writable mappings only (no copy of a file page is
  * made for a write that may never come).  It never writes stage-2 tables,
  * so the mmu_notifier protocol is untouched, and it keeps no page
- * reference.  At most fault_ahead blocks are ahead of the guest's last
- * write fault; 0 turns it off.
+ * reference.  At most fault_ahead blocks (capped at FA_MAX_AHEAD) are
+ * ahead of the guest's last write fault; 0 turns it off.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,11 +29,12 @@
 #include "mvm.h"
 
 #define FA_BLOCK_SHIFT	9		/* gfns: 2 MiB blocks */
+#define FA_MAX_AHEAD	64U		/* blocks: 128 MiB */
 
 static unsigned int mvm_fault_ahead_blocks = 2;
 module_param_named(fault_ahead, mvm_fault_ahead_blocks, uint, 0644);
 MODULE_PARM_DESC(fault_ahead,
-		 "2 MiB blocks of guest memory faulted in ahead of sequential guest writes (0: off)");
+		 "2 MiB blocks of guest memory faulted in ahead of sequential guest writes (0: off, at most 64)");
 
 static long fa_populate(struct mm_struct *mm, unsigned long hva,
 			unsigned long npages)
@@ -125,7 +126,7 @@ void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn)
 		return;
 	spin_lock(&fa->lock);
 	if (block == fa->last + 1) {
-		u64 next = block + 1, end = next + min(ahead, 64U);
+		u64 next = block + 1, end = next + min(ahead, FA_MAX_AHEAD);
 
 		if (fa->next < next || fa->next > end) {
 			/* Not where the worker is: start over here. */

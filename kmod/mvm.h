@@ -244,12 +244,12 @@ void mvm_pvclock_update(struct mvm_vcpu *vcpu);
 int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
 int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 
-/* irqfd.c */
 /* fault_ahead.c */
 void mvm_fault_ahead_init(struct mvm_vm *vm);
 void mvm_fault_ahead_stop(struct mvm_vm *vm);
 void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn);
 
+/* irqfd.c */
 int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);
 void mvm_irqfd_free_all(struct mvm_vm *vm);
 
