@@ -67,6 +67,7 @@ u64 svm_host_save_pa(void);
 u64 svm_iopm_pa(void);
 u64 svm_msrpm_pa(void);
 bool svm_has(u32 cpuid_feature);	/* SVM_CPUID_* */
+bool svm_needs_inject_exit(void);
 void svm_assign_asid(struct svm_vcpu *svm);
 
 /* svm_state.c */

@@ -15,8 +15,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/smp.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
+#include <trace/events/ipi.h>
 
 #include "svm.h"
 
@@ -128,6 +130,12 @@ void svm_inject_events(struct svm_vcpu *svm)
 	}
 	want_window |= READ_ONCE(vcpu->run->request_interrupt_window);
 	svm_arm_window(svm, want_window);
+
+	/* See svm_inject_exit in svm.c: a self-IPI makes the guest exit. */
+	if (svm_needs_inject_exit() &&
+	    (c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
+	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR))
+		smp_send_reschedule(smp_processor_id());
 }
 
 /* After an exit: a MOV to CR8 changed the TPR without one. */

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvm-bench: the same small guests on /dev/mvm or /dev/kvm, timed.
+ * mvm-bench: the same small guests on /dev/mvm and /dev/kvm, timed.
  *
- *   mvm-bench --hv mvm|kvm [--quick]
+ *   mvm-bench --hv mvm|kvm|mvm,kvm [--rounds N] [--quick]
  *
- * Prints one "<name> <value> <unit>" line per figure; scripts/bench-guest
- * runs it on both hypervisors in one test-host boot and prints the
- * comparison.  Guests are a few instructions of real-mode (or flat 32-bit)
- * code looping ESI times and ending in HLT with interrupts off.
+ * Prints one "<name> <hv> <value> <unit>" line per figure, hypervisor and
+ * round.  With both hypervisors, each figure is measured on one and then
+ * the other, round after round: the two figures of a round are seconds
+ * apart, so a change in the load of the machine around them (the test host
+ * is itself emulated on a shared machine) moves both.  Both modules can be
+ * loaded together: each holds the CPU's virtualization only while it has
+ * VMs, and every figure ends with its VMs gone.  scripts/bench-guest takes
+ * the medians and prints the comparison.  Guests are a few instructions of
+ * real-mode (or flat 32-bit) code looping ESI times and ending in HLT with
+ * interrupts off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,9 +33,15 @@
 #define LOW_SIZE	0xf000		/* 0xf000 and up: no memory (MMIO) */
 #define TOUCH_GPA	(16ULL << 20)
 
+/* The hypervisor being measured, and its device; see use_hv(). */
 static const struct hv_ops *hv;
 static int dev;
 static int quick;
+
+#define MAX_HVS	2
+static const struct hv_ops *hvs[MAX_HVS];
+static int devs[MAX_HVS];
+static unsigned int nr_hvs;
 
 /*
  * Each figure has a deadline: a run still going then (the hypervisor
@@ -59,10 +71,11 @@ static void figure_end(const char *name, double value, const char *fmt,
 	if (timed_out) {
 		fprintf(stderr, "mvm-bench (%s): %s: no result after %d s\n",
 			hv->name, name, FIGURE_TIMEOUT_S);
-		printf("%s nan %s\n", name, unit);
+		printf("%s %s nan %s\n", name, hv->name, unit);
 		return;
 	}
-	printf(fmt, name, value, unit);
+	printf("%s %s ", name, hv->name);
+	printf(fmt, value, unit);
 }
 
 static const unsigned char g_cpuid[] = {
@@ -163,29 +176,40 @@ static double guest_run(struct guest *g)
 	return now() - t;
 }
 
-static void loop_figure(const char *name, const unsigned char *code,
-			size_t len, bool ioeventfd)
+/*
+ * One figure: its name, how it is measured and, for a loop, the guest code
+ * and whether the port has an ioeventfd (then the exit ends in the kernel).
+ */
+struct figure {
+	const char *name;
+	void (*measure)(const struct figure *f);
+	const unsigned char *code;
+	size_t len;
+	bool flag;	/* loop: ioeventfd on port 0x90; first touch: 4 KiB pages */
+};
+
+static void loop_figure(const struct figure *f)
 {
 	unsigned int n = quick ? 200 : 20000;
 	struct guest g;
 	int efd = -1;
 	double t;
 
-	guest_new(&g, code, len, false, n, 0);
-	if (ioeventfd) {
+	guest_new(&g, f->code, f->len, false, n, 0);
+	if (f->flag) {
 		efd = eventfd(0, EFD_NONBLOCK);
 		if (efd < 0 || hv->ioeventfd(g.vm, 0x90, efd))
 			die("ioeventfd");
 	}
 	figure_start();
 	t = guest_run(&g);
-	figure_end(name, t * 1e9 / n, "%s %.0f %s\n", "ns");
+	figure_end(f->name, t * 1e9 / n, "%.0f %s\n", "ns");
 	guest_free(&g);
 	if (efd >= 0)
 		close(efd);
 }
 
-static void create_figure(void)
+static void create_figure(const struct figure *f)
 {
 	unsigned int i, n = quick ? 20 : 500;
 	struct hv_vm *anchor, *vm;
@@ -205,7 +229,7 @@ static void create_figure(void)
 	}
 	t = now() - t;
 	hv->destroy(anchor);
-	figure_end("create", n / t, "%s %.0f %s\n", "per-s");
+	figure_end(f->name, n / t, "%.0f %s\n", "per-s");
 }
 
 /*
@@ -213,7 +237,7 @@ static void create_figure(void)
  * the host enables them), or in 4 KiB pages only: then the cost per
  * stage-2 fault shows rather than the clearing of huge pages.
  */
-static void first_touch_figure(const char *name, bool small_pages)
+static void first_touch_figure(const struct figure *f)
 {
 	uint64_t size = (quick ? 8ULL : 128ULL) << 20;
 	struct guest g;
@@ -225,49 +249,92 @@ static void first_touch_figure(const char *name, bool small_pages)
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED ||
-	    (small_pages && madvise(mem, size, MADV_NOHUGEPAGE)) ||
+	    (f->flag && madvise(mem, size, MADV_NOHUGEPAGE)) ||
 	    hv->add_mem(g.vm, 1, TOUCH_GPA, size, mem))
 		die("guest memory");
 	figure_start();
 	t = guest_run(&g);
-	figure_end(name, (size >> 20) / t, "%s %.1f %s\n", "MiB/s");
+	figure_end(f->name, (size >> 20) / t, "%.1f %s\n", "MiB/s");
 	guest_free(&g);
 	munmap(mem, size);
 }
 
+#define LOOP(n, c, efd) \
+	{ .name = n, .measure = loop_figure, .code = c, .len = sizeof(c), .flag = efd }
+
+static const struct figure figures[] = {
+	LOOP("cpuid", g_cpuid, false),
+	LOOP("vmmcall", g_vmmcall, false),
+	LOOP("pio-kernel", g_out90, true),
+	LOOP("pio-user", g_out91, false),
+	LOOP("mmio-user", g_mmio, false),
+	{ .name = "create", .measure = create_figure },
+	{ .name = "first-touch", .measure = first_touch_figure },
+	{ .name = "first-touch-4k", .measure = first_touch_figure, .flag = true },
+};
+
+static void use_hv(unsigned int i)
+{
+	hv = hvs[i];
+	dev = devs[i];
+}
+
+static int add_hvs(const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *name;
+
+	for (name = strtok_r(copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (nr_hvs == MAX_HVS)
+			break;
+		hvs[nr_hvs] = !strcmp(name, "kvm") ? &hv_kvm :
+			      !strcmp(name, "mvm") ? &hv_mvm : NULL;
+		if (!hvs[nr_hvs] ||
+		    (nr_hvs && hvs[nr_hvs] == hvs[0]))
+			break;
+		nr_hvs++;
+	}
+	free(copy);
+	return name ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	int i;
+	unsigned int i, r, rounds = 1;
+	const struct figure *f;
+	int bad = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--quick")) {
+	for (i = 1; i < (unsigned int)argc && !bad; i++) {
+		if (!strcmp(argv[i], "--quick"))
 			quick = 1;
-		} else if (!strcmp(argv[i], "--hv") && i + 1 < argc) {
-			i++;
-			hv = !strcmp(argv[i], "kvm") ? &hv_kvm :
-			     !strcmp(argv[i], "mvm") ? &hv_mvm : NULL;
-		} else {
-			hv = NULL;
-			break;
-		}
+		else if (!strcmp(argv[i], "--hv") && i + 1 < (unsigned int)argc)
+			bad = add_hvs(argv[++i]);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < (unsigned int)argc)
+			bad = sscanf(argv[++i], "%u", &rounds) != 1 ||
+			      !rounds || rounds > 99;
+		else
+			bad = 1;
 	}
-	if (!hv) {
-		fprintf(stderr, "usage: mvm-bench --hv mvm|kvm [--quick]\n");
+	if (bad || !nr_hvs) {
+		fprintf(stderr,
+			"usage: mvm-bench --hv mvm|kvm|mvm,kvm [--rounds N] [--quick]\n");
 		return 2;
 	}
-	dev = open(hv->dev, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		die(hv->dev);
+	for (i = 0; i < nr_hvs; i++) {
+		use_hv(i);
+		devs[i] = open(hv->dev, O_RDWR | O_CLOEXEC);
+		if (devs[i] < 0)
+			die(hv->dev);
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* No SA_RESTART: the alarm must end a blocking run ioctl. */
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
-	loop_figure("cpuid", g_cpuid, sizeof(g_cpuid), false);
-	loop_figure("vmmcall", g_vmmcall, sizeof(g_vmmcall), false);
-	loop_figure("pio-kernel", g_out90, sizeof(g_out90), true);
-	loop_figure("pio-user", g_out91, sizeof(g_out91), false);
-	loop_figure("mmio-user", g_mmio, sizeof(g_mmio), false);
-	create_figure();
-	first_touch_figure("first-touch", false);
-	first_touch_figure("first-touch-4k", true);
+
+	for (f = figures; f < figures + sizeof(figures) / sizeof(figures[0]); f++)
+		for (r = 0; r < rounds; r++)
+			for (i = 0; i < nr_hvs; i++) {
+				use_hv(i);
+				f->measure(f);
+			}
 	return 0;
 }
