@@ -52,17 +52,6 @@ SYM_FUNC_START(__svm_vmrun)
 	push	%rdx			/* SLOT_HOST */
 	push	%rsi			/* SLOT_VMCB */
 
-	/*
-	 * Physical interrupts must be able to end the guest: with
-	 * V_INTR_MASKING the host's IF at VMRUN decides, so set it.  GIF=0
-	 * holds them off in the host until the caller's STGI.  STI well
-	 * before VMRUN, not right before it: an emulator that carries STI's
-	 * one-instruction interrupt shadow across VMRUN (QEMU's does) would
-	 * otherwise let the guest's first instruction run before a pending
-	 * host interrupt exits, which svm_inject_exit relies on.
-	 */
-	sti
-
 	/* The guest's FS/GS/TR/LDTR/syscall MSRs in. */
 	mov	%rsi, %rax
 	vmload	%rax
@@ -82,7 +71,13 @@ SYM_FUNC_START(__svm_vmrun)
 	mov	REG_R15(%rdi), %r15
 	mov	REG_RDI(%rdi), %rdi
 
+	/*
+	 * Physical interrupts must be able to end the guest: with
+	 * V_INTR_MASKING the host's IF at VMRUN decides, so set it.  GIF=0
+	 * holds them off in the host until the caller's STGI.
+	 */
 	mov	SLOT_VMCB(%rsp), %rax
+	sti
 	vmrun	%rax
 	cli
 

@@ -16,8 +16,8 @@ d=$(dirname "$0")
 # vCPUs and memory per boot: different sizes, so a VMM that ignores --mem shows.
 cases=("1 384M" "2 512M")
 # Open bug (issue 5 notes): more vCPUs than the 2 CPUs of the emulated test host now and
-# then end with the test host dead (QEMU reports its triple fault; seen once in 4 rounds of
-# this test after the fix below, cause not found).  The guest triple faults had a cause in
+# then end with the test host dead (QEMU reports its triple fault, or an RCU stall; cause not
+# found).  The guest triple faults had a cause in
 # QEMU 7.2's emulated SVM: an interrupt injected with EVENTINJ stays latched as a pending
 # exception and is delivered a second time on a cross-CPU kick; mvm now exits right after
 # each injection under QEMU (mvm.inject_exit).  Until the test host's crash is understood,
@@ -58,7 +58,7 @@ for c in "${cases[@]}"; do
 	boot_wait "$name" '^MVM-INIT-OK ' || true
 	boot_end "$name"
 	# A guest triple fault was the known bug above.  With mvm.inject_exit one was seen
-	# in about 20 boots (a 4-vCPU one, before STI moved away from VMRUN in vmenter.S).
+	# in about 20 boots (a 4-vCPU one).
 	# Should one come, it is reported and the boot done again once; a second one fails
 	# the test as any other failure does.
 	if grep -q 'guest triple fault' <<<"$BOOT_ERR"; then
