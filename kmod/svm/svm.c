@@ -47,10 +47,9 @@ static u32 svm_cpuid_edx;
  * next #VMEXIT clears it.  The workaround: with an interrupt injected,
  * enter with a host IPI of our own pending (a reschedule IPI to this CPU,
  * as KVM asks for an immediate exit), so the guest exits (INTR) once the
- * interrupt is delivered.  QEMU carries the host's STI shadow across
- * VMRUN, so the handler's first instruction still runs before that exit:
- * the window is one instruction instead of until the next exit.  The cost
- * is one exit per injected interrupt.  -1: on when QEMU's TCG signature is in CPUID
+ * interrupt is delivered, before the first instruction of its handler
+ * (vmenter.S: where STI goes).  The cost is one exit per injected
+ * interrupt.  -1: on when QEMU's TCG signature is in CPUID
  * 0x40000000, 0: never, 1: always.
  */
 static int svm_inject_exit = -1;

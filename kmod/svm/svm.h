@@ -58,7 +58,8 @@ static inline struct svm_vcpu *to_svm(struct mvm_vcpu *vcpu)
 	return vcpu->arch;
 }
 
-void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa);
+void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa,
+		 bool shadow);
 
 extern const struct mvm_s2_fmt svm_npt_fmt;
 

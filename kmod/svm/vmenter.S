@@ -2,7 +2,8 @@
 /*
  * mvm: enter an SVM guest.
  *
- * void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa)
+ * void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa,
+ *		   bool shadow)
  *
  * regs: the guest's general registers indexed in instruction-encoding order
  * (RAX and RSP live in the VMCB and are not touched here).  Called with
@@ -11,7 +12,17 @@
  * in the per-CPU host save area, which the caller filled with VMSAVE, and
  * come back from it with VMLOAD.  Until then the GS base is the guest's:
  * nothing here may touch per-CPU data, and GIF=0 keeps NMIs out until the
- * caller's STGI.
+ * caller's STGI.  shadow: the guest is in an interrupt shadow (INT_STATE).
+ *
+ * Physical interrupts must be able to end the guest: with V_INTR_MASKING
+ * the host's IF at VMRUN decides, so STI sets it (GIF=0 still holds them
+ * off in the host until STGI).  Where the STI goes matters only under an
+ * emulator that carries STI's one-instruction interrupt shadow across
+ * VMRUN into the guest and ignores the one in INT_STATE (QEMU's TCG): then
+ * STI right before VMRUN is how a guest in a shadow keeps it, and an STI
+ * well before VMRUN lets a pending host interrupt exit before the guest's
+ * first instruction, which svm_inject_exit (svm.c) relies on.  On a real
+ * CPU both are the same.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -37,6 +48,7 @@
 #define SLOT_VMCB	(0 * WORD)
 #define SLOT_HOST	(1 * WORD)
 #define SLOT_REGS	(2 * WORD)
+#define SLOT_SHADOW	(3 * WORD)
 
 	.text
 
@@ -48,9 +60,15 @@ SYM_FUNC_START(__svm_vmrun)
 	push	%r13
 	push	%r12
 	push	%rbx
+	push	%rcx			/* SLOT_SHADOW */
 	push	%rdi			/* SLOT_REGS */
 	push	%rdx			/* SLOT_HOST */
 	push	%rsi			/* SLOT_VMCB */
+
+	testb	%cl, %cl
+	jnz	1f
+	sti
+1:
 
 	/* The guest's FS/GS/TR/LDTR/syscall MSRs in. */
 	mov	%rsi, %rax
@@ -71,14 +89,11 @@ SYM_FUNC_START(__svm_vmrun)
 	mov	REG_R15(%rdi), %r15
 	mov	REG_RDI(%rdi), %rdi
 
-	/*
-	 * Physical interrupts must be able to end the guest: with
-	 * V_INTR_MASKING the host's IF at VMRUN decides, so set it.  GIF=0
-	 * holds them off in the host until the caller's STGI.
-	 */
 	mov	SLOT_VMCB(%rsp), %rax
+	cmpb	$0, SLOT_SHADOW(%rsp)
+	je	2f
 	sti
-	vmrun	%rax
+2:	vmrun	%rax
 	cli
 
 	/* RAX/RSP of the host are back; the guest's are in the VMCB. */
@@ -118,7 +133,7 @@ SYM_FUNC_START(__svm_vmrun)
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
 
-	add	$(3 * WORD), %rsp
+	add	$(4 * WORD), %rsp
 	pop	%rbx
 	pop	%r12
 	pop	%r13
