@@ -123,6 +123,20 @@ int svm_exit_io(struct svm_vcpu *svm)
 	if (size != 1 && size != 2 && size != 4)
 		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
 					 MVM_INTERNAL_UNHANDLED);
+
+	/*
+	 * A doorbell an ioeventfd takes completes here, without an exit, and
+	 * first: the run page is not touched on this path (under an emulated
+	 * CPU every page an exit touches costs a page walk).
+	 */
+	if (!(info & (SVM_IOIO_IN | SVM_IOIO_STR | SVM_IOIO_REP)) &&
+	    mvm_ioeventfd_pio_write(svm->vcpu->vm, info >> SVM_IOIO_PORT_SHIFT,
+				    size, svm->vmcb->save.rax &
+				    GENMASK_ULL(8 * size - 1, 0))) {
+		svm_set_next_rip(svm, c->exit_info_2);
+		return 0;
+	}
+
 	if (rep) {
 		u64 left = svm->regs[SVM_RCX] & mask;
 
@@ -146,15 +160,6 @@ int svm_exit_io(struct svm_vcpu *svm)
 		svm->io_in_pending = true;
 		svm->io_count = count;
 		return 1;
-	}
-
-	/* A doorbell an ioeventfd takes completes here, without an exit. */
-	if (!str && !rep &&
-	    mvm_ioeventfd_pio_write(svm->vcpu->vm, info >> SVM_IOIO_PORT_SHIFT,
-				    size, svm->vmcb->save.rax &
-				    GENMASK_ULL(8 * size - 1, 0))) {
-		svm_set_next_rip(svm, c->exit_info_2);
-		return 0;
 	}
 
 	run->io.direction = MVM_IO_OUT;
