@@ -391,6 +391,8 @@ static const char *suberror_name(uint32_t s)
 		return "an exit mvm.ko does not handle";
 	case MVM_INTERNAL_EMULATION:
 		return "an instruction mvm.ko cannot emulate";
+	case MVM_INTERNAL_HOST_STATE:
+		return "the CPU gave back the host's state, not the guest's (an emulator erratum)";
 	default:
 		return "unknown suberror";
 	}

@@ -104,6 +104,14 @@ static int svm_probe(const char **why)
 			     svm_inject_exit > 0;
 	if (svm_inject_exit_on)
 		pr_info("an exit follows each injected interrupt (QEMU TCG erratum)\n");
+	/*
+	 * Nothing a module can do about this one: QEMU 7.2's TCG clears a
+	 * flag in CPU 0's hidden state from every other CPU's FXRSTOR/XRSTOR
+	 * without a lock, and so undoes CPU 0's own changes to that word,
+	 * which hold its SVM state (nested paging on/off, GIF).
+	 */
+	if (svm_under_qemu_tcg())
+		pr_info("under QEMU's TCG, run vCPU threads off CPU 0 (taskset): there the emulator can lose the nested paging and GIF state of VMRUN and #VMEXIT\n");
 	return 0;
 }
 

@@ -60,6 +60,7 @@ static inline struct svm_vcpu *to_svm(struct mvm_vcpu *vcpu)
 
 void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa,
 		 bool shadow);
+extern const char __svm_vmrun_exit[];	/* the host's RIP after VMRUN */
 
 extern const struct mvm_s2_fmt svm_npt_fmt;
 

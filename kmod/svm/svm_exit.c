@@ -14,6 +14,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 #include <asm/traps.h>
 
 #include "svm.h"
@@ -266,6 +267,23 @@ static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
 	[SVM_EXIT_NPF]		= svm_exit_npf,
 };
 
+/*
+ * The VMCB holds the host's own state, not the guest's: RIP right after
+ * our VMRUN and the host's CR3.  QEMU's TCG does this now and then (issue
+ * 5's notes): the host then resumes after #VMEXIT with its translation
+ * broken, and the exit its first instruction takes saves the host's
+ * registers over the guest's.  The guest's state is gone; running the
+ * host's state as the guest's would only fault at some odd address later.
+ * No guest can get here by choice: it would need the host's CR3.
+ */
+static bool svm_exit_lost_state(const struct svm_vcpu *svm)
+{
+	const struct vmcb_save *s = &svm->vmcb->save;
+
+	return s->rip == (unsigned long)__svm_vmrun_exit &&
+	       (s->cr3 & CR3_ADDR_MASK) == (__read_cr3() & CR3_ADDR_MASK);
+}
+
 int svm_handle_exit(struct svm_vcpu *svm)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
@@ -275,6 +293,12 @@ int svm_handle_exit(struct svm_vcpu *svm)
 	 */
 	u32 code = c->exit_code;
 
+	if (unlikely(svm_exit_lost_state(svm))) {
+		pr_info_ratelimited("vCPU %u: #VMEXIT gave back the host's own state, not the guest's (an emulator erratum, seen under QEMU's TCG): the guest's state is lost\n",
+				    svm->vcpu->id);
+		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
+					 MVM_INTERNAL_HOST_STATE);
+	}
 	svm_sync_tpr_from_guest(svm);
 	/* An event whose delivery the exit interrupted is delivered again. */
 	c->event_inj = 0;

@@ -25,6 +25,7 @@
  * CPU both are the same.
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
@@ -94,6 +95,9 @@ SYM_FUNC_START(__svm_vmrun)
 	je	2f
 	sti
 2:	vmrun	%rax
+	/* Named so that svm_exit.c can tell the host's own RIP in the VMCB. */
+SYM_INNER_LABEL(__svm_vmrun_exit, SYM_L_GLOBAL)
+	ANNOTATE_NOENDBR
 	cli
 
 	/* RAX/RSP of the host are back; the guest's are in the VMCB. */

@@ -380,6 +380,7 @@ struct mvm_lapic_state {
 
 #define MVM_INTERNAL_UNHANDLED	1	/* an exit code mvm does not handle */
 #define MVM_INTERNAL_EMULATION	2	/* an instruction needs emulation */
+#define MVM_INTERNAL_HOST_STATE	3	/* the CPU lost the guest's state */
 
 struct mvm_run {
 	/* in */
