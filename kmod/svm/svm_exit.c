@@ -269,11 +269,13 @@ static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
 
 /*
  * The VMCB holds the host's own state, not the guest's: RIP right after
- * our VMRUN and the host's CR3.  QEMU's TCG does this now and then (issue
- * 5's notes): the host then resumes after #VMEXIT with its translation
- * broken, and the exit its first instruction takes saves the host's
- * registers over the guest's.  The guest's state is gone; running the
- * host's state as the guest's would only fault at some odd address later.
+ * our VMRUN and the host's CR3.  QEMU 7.2's TCG does this on CPU 0 when
+ * its lock-free IGNNE update from another CPU undoes the clearing of
+ * nested paging at #VMEXIT (README, "Testing without hardware
+ * virtualization"): the host's first instruction then walks its page
+ * tables through the guest's, faults, and that second #VMEXIT saves the
+ * host's registers over the guest's.  The guest's state is gone; running
+ * the host's as the guest's would only fault at some odd address later.
  * No guest can get here by choice: it would need the host's CR3.
  */
 static bool svm_exit_lost_state(const struct svm_vcpu *svm)
