@@ -11,6 +11,7 @@ volatile uint32_t guest_apic_count[GUEST_APIC_MAX_CPUS][256];
 volatile uint64_t guest_apic_tsc[GUEST_APIC_MAX_CPUS][256];
 volatile uint32_t guest_apic_auto_eoi = 1;
 volatile uint32_t *guest_apic_mmio;
+volatile uint32_t guest_halt_polls;
 
 void guest_apic_irq(uint64_t vector);
 

@@ -119,11 +119,21 @@ static inline void guest_irq_window(void)
 	__asm__ volatile("sti; nop; cli" : : : "memory");
 }
 
+/*
+ * Set by the host (backend_kvm.c) when STI's shadow cannot be trusted:
+ * guest_halt_until() then waits with interrupts on, without HLT.
+ */
+extern volatile uint32_t guest_halt_polls;
+
 /* Halt with interrupts on until @cnt reaches @n (no wake-up is lost: STI's shadow). */
 static inline void guest_halt_until(volatile uint32_t *cnt, uint32_t n)
 {
-	while (*cnt < n)
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	while (*cnt < n) {
+		if (guest_halt_polls)
+			__asm__ volatile("sti; pause; cli" : : : "memory");
+		else
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
+	}
 }
 
 #endif /* MVM_SELFTEST_GUEST_APIC_H */
