@@ -114,7 +114,7 @@ int svm_exit_io(struct svm_vcpu *svm)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 	struct mvm_run *run = svm->vcpu->run;
-	u64 info = c->exit_info_1, mask = svm_addr_mask(svm, info);
+	u64 info = c->exit_info_1, mask;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 	u8 *data = (u8 *)run + MVM_RUN_IO_DATA_OFFSET;
 	bool str = info & SVM_IOIO_STR, rep = info & SVM_IOIO_REP;
@@ -137,6 +137,7 @@ int svm_exit_io(struct svm_vcpu *svm)
 		return 0;
 	}
 
+	mask = svm_addr_mask(svm, info);
 	if (rep) {
 		u64 left = svm->regs[SVM_RCX] & mask;
 
@@ -186,7 +187,7 @@ int svm_complete_io_in(struct svm_vcpu *svm)
 	struct vmcb_control *c = &svm->vmcb->control;
 	struct vmcb_save *s = &svm->vmcb->save;
 	u8 *data = (u8 *)svm->vcpu->run + MVM_RUN_IO_DATA_OFFSET;
-	u64 info = c->exit_info_1, mask = svm_addr_mask(svm, info), val = 0;
+	u64 info = c->exit_info_1, mask, val = 0;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 
 	if (!svm->io_in_pending)
@@ -205,6 +206,7 @@ int svm_complete_io_in(struct svm_vcpu *svm)
 	}
 
 	/* INS stores at ES:RDI; ES cannot be overridden. */
+	mask = svm_addr_mask(svm, info);
 	if (svm_io_string_copy(svm, &s->es, SVM_RDI, mask, size,
 			       svm->io_count, data, true))
 		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
