@@ -60,7 +60,7 @@ static void fa_block(struct mvm_vm *vm, u64 block)
 	    (slot.flags & MVM_MEM_READONLY))
 		return;
 	end = min(end, slot.base_gfn + slot.npages);
-	hva = slot.userspace_addr + ((gfn - slot.base_gfn) << PAGE_SHIFT);
+	hva = mvm_memslot_hva(&slot, gfn);
 	len = (end - gfn) << PAGE_SHIFT;
 
 	if (!mmget_not_zero(mm))

@@ -18,21 +18,13 @@
 /* The host address of gpa and how many bytes of its page follow; 0 if none. */
 static u64 mvm_gpa_to_hva(struct mvm_vm *vm, u64 gpa, size_t *room)
 {
+	const struct mvm_memslot *s;
 	u64 gfn = gpa >> PAGE_SHIFT, hva = 0;
-	unsigned int i;
 
 	mutex_lock(&vm->lock);
-	for (i = 0; i < MVM_MAX_MEMSLOTS; i++) {
-		const struct mvm_memslot *s = &vm->slots[i];
-
-		if (s->npages && gfn >= s->base_gfn &&
-		    gfn - s->base_gfn < s->npages) {
-			hva = s->userspace_addr +
-			      ((gfn - s->base_gfn) << PAGE_SHIFT) +
-			      offset_in_page(gpa);
-			break;
-		}
-	}
+	s = mvm_memslot_find(vm, gfn);
+	if (s)
+		hva = mvm_memslot_hva(s, gfn) + offset_in_page(gpa);
 	mutex_unlock(&vm->lock);
 	*room = PAGE_SIZE - offset_in_page(gpa);
 	return hva;

@@ -21,6 +21,24 @@ static bool mvm_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
+/*
+ * The slot that holds gfn, or NULL.  The caller holds vm->lock or
+ * mmu.lock: the slots change under both.
+ */
+const struct mvm_memslot *mvm_memslot_find(const struct mvm_vm *vm, u64 gfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < MVM_MAX_MEMSLOTS; i++) {
+		const struct mvm_memslot *s = &vm->slots[i];
+
+		if (s->npages && gfn >= s->base_gfn &&
+		    gfn - s->base_gfn < s->npages)
+			return s;
+	}
+	return NULL;
+}
+
 static int mvm_memslot_check(struct mvm_vm *vm,
 			     const struct mvm_memory_region *mr)
 {

@@ -440,20 +440,14 @@ static void s2_install(struct mvm_mmu *mmu, const struct mvm_s2_fmt *f,
 	WRITE_ONCE(*e, leaf);
 }
 
+/* A copy of the slot of gfn, taken under mmu.lock. */
 static bool s2_slot_lookup(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out)
 {
-	unsigned int i;
+	const struct mvm_memslot *s = mvm_memslot_find(vm, gfn);
 
-	for (i = 0; i < MVM_MAX_MEMSLOTS; i++) {
-		const struct mvm_memslot *s = &vm->slots[i];
-
-		if (s->npages && gfn >= s->base_gfn &&
-		    gfn - s->base_gfn < s->npages) {
-			*out = *s;
-			return true;
-		}
-	}
-	return false;
+	if (s)
+		*out = *s;
+	return s;
 }
 
 bool mvm_mmu_slot_of(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out)
@@ -519,8 +513,7 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 			r = MVM_MMU_MMIO;
 			goto out;
 		}
-		hva = slot.userspace_addr +
-		      ((gfn - slot.base_gfn) << PAGE_SHIFT);
+		hva = mvm_memslot_hva(&slot, gfn);
 
 		writable = !(slot.flags & MVM_MEM_READONLY);
 		r = s2_get_page(hva, write, &writable, &page);

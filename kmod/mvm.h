@@ -295,6 +295,13 @@ bool mvm_ioeventfd_pio_write(struct mvm_vm *vm, u16 port, u32 len, u64 val);
 /* memslot.c */
 int mvm_set_memory_region(struct mvm_vm *vm,
 			  const struct mvm_memory_region *mr);
+const struct mvm_memslot *mvm_memslot_find(const struct mvm_vm *vm, u64 gfn);
+
+/* The host address of gfn, a frame of slot s. */
+static inline u64 mvm_memslot_hva(const struct mvm_memslot *s, u64 gfn)
+{
+	return s->userspace_addr + ((gfn - s->base_gfn) << PAGE_SHIFT);
+}
 
 /* vcpu.c */
 int mvm_vcpu_create(struct mvm_vm *vm, u32 id);
