@@ -14,7 +14,7 @@ int mvm_api_version(int dev_fd)
 
 int mvm_open(const char *path, struct mvm_open_status *st)
 {
-	int fd, err;
+	int fd;
 
 	st->step = MVM_OPEN_OK;
 	st->version = -1;
@@ -28,17 +28,20 @@ int mvm_open(const char *path, struct mvm_open_status *st)
 	st->version = mvm_api_version(fd);
 	if (st->version < 0) {
 		st->step = MVM_OPEN_VERSION;
-		goto err_close;
+		return mvm_close_failed(fd);
 	}
 	if (st->version != MVM_API_VERSION) {
 		st->step = MVM_OPEN_MISMATCH;
 		errno = EPROTONOSUPPORT;
-		goto err_close;
+		return mvm_close_failed(fd);
 	}
 	return fd;
+}
 
-err_close:
-	err = errno;
+int mvm_close_failed(int fd)
+{
+	int err = errno;
+
 	close(fd);
 	errno = err;
 	return -1;

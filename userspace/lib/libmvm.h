@@ -40,6 +40,9 @@ struct mvm_open_status {
  */
 int mvm_open(const char *path, struct mvm_open_status *st);
 
+/* After a failure: close fd, keeping errno for the caller.  Returns -1. */
+int mvm_close_failed(int fd);
+
 /* MVM_GET_API_VERSION: the version, or -1. */
 int mvm_api_version(int dev_fd);
 

@@ -10,25 +10,19 @@
 int mvm_open_regular(const char *path, uint64_t *size)
 {
 	struct stat st;
-	int fd, err;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
-		goto err_close;
+		return mvm_close_failed(fd);
 	if (!S_ISREG(st.st_mode)) {
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		goto err_close;
+		return mvm_close_failed(fd);
 	}
 	*size = (uint64_t)st.st_size;
 	return fd;
-
-err_close:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
 }
 
 int mvm_read_all(int fd, void *dst, uint64_t n)
@@ -54,27 +48,21 @@ int mvm_read_all(int fd, void *dst, uint64_t n)
 int mvm_load_raw(const char *path, void *ram, uint64_t ram_size,
 		 uint64_t addr, uint64_t *size)
 {
-	int fd, err;
+	int fd;
 
 	fd = mvm_open_regular(path, size);
 	if (fd < 0)
 		return -1;
 	if (!*size) {
 		errno = ENODATA;
-		goto err_close;
+		return mvm_close_failed(fd);
 	}
 	if (addr > ram_size || *size > ram_size - addr) {
 		errno = EFBIG;
-		goto err_close;
+		return mvm_close_failed(fd);
 	}
 	if (mvm_read_all(fd, (uint8_t *)ram + addr, *size) < 0)
-		goto err_close;
+		return mvm_close_failed(fd);
 	close(fd);
 	return 0;
-
-err_close:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
 }

@@ -11,7 +11,7 @@
 int mvm_vcpu_create(int dev_fd, int vm_fd, unsigned int id,
 		    struct mvm_vcpu *v)
 {
-	int size, err;
+	int size;
 
 	memset(v, 0, sizeof(*v));
 	v->id = id;
@@ -36,10 +36,8 @@ int mvm_vcpu_create(int dev_fd, int vm_fd, unsigned int id,
 	return 0;
 
 err_close:
-	err = errno;
-	close(v->fd);
+	mvm_close_failed(v->fd);
 	v->fd = -1;
-	errno = err;
 	return -1;
 }
 
