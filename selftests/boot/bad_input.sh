@@ -7,10 +7,7 @@ d=$(dirname "$0")
 # shellcheck source=selftests/boot/lib.bash
 . "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
 
-tap_plan 5
-why=$(boot_skip_reason)
-[ -z "$why" ] || skip_all 5 "$why"
-boot_prepare
+boot_begin 5
 
 # A word no other process has on its command line: finds leftovers of our runs.
 nonce="mvm_nonce=$$x$RANDOM"

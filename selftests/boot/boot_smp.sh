@@ -17,10 +17,7 @@ d=$(dirname "$0")
 # vCPUs and memory per boot: different sizes, so a VMM that ignores --mem shows.
 cases=("1 384M" "2 512M" "4 256M")
 CHECKS=4
-tap_plan $((${#cases[@]} * CHECKS))
-why=$(boot_skip_reason)
-[ -z "$why" ] || skip_all $((${#cases[@]} * CHECKS)) "$why"
-boot_prepare
+boot_begin $((${#cases[@]} * CHECKS))
 
 # MemTotal is --mem less what the kernel keeps for itself (its image, struct pages,
 # reserved firmware ranges): about 52-56 MiB for the Debian kernels at these sizes.

@@ -9,10 +9,7 @@ d=$(dirname "$0")
 # shellcheck source=selftests/boot/lib.bash
 . "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
 
-tap_plan 1
-why=$(boot_skip_reason)
-[ -z "$why" ] || skip_all 1 "$why"
-boot_prepare
+boot_begin 1
 
 boot_start clock 2 256M "$BOOT_ARGS mvm_test=clock mvm_clock_secs=10"
 boot_wait clock '^MVM-CLOCK-END ' || true

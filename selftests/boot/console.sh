@@ -8,10 +8,7 @@ d=$(dirname "$0")
 . "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
 
 CPUS=2
-tap_plan 4
-why=$(boot_skip_reason)
-[ -z "$why" ] || skip_all 4 "$why"
-boot_prepare
+boot_begin 4
 
 # run_cmd TAG COMMAND: send COMMAND between two echo markers; prints its output.  The
 # markers are written split ("MVM-""B") so the tty's echo of the command line itself never

@@ -89,6 +89,16 @@ boot_skip_reason() {
 	esac
 }
 
+# boot_begin N: the plan of N checks, all of them skipped when this hypervisor
+# cannot boot Linux here; then what a boot needs (boot_prepare).
+boot_begin() {
+	local why
+	tap_plan "$1"
+	why=$(boot_skip_reason)
+	[ -z "$why" ] || skip_all "$1" "$why"
+	boot_prepare
+}
+
 # Everything else a boot needs; any gap is a failure.
 WORK=""
 boot_prepare() {

@@ -6,10 +6,7 @@ d=$(dirname "$0")
 # shellcheck source=selftests/boot/lib.bash
 . "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
 
-tap_plan 1
-why=$(boot_skip_reason)
-[ -z "$why" ] || skip_all 1 "$why"
-boot_prepare
+boot_begin 1
 
 # No panic=N: the kernel would reboot, and a reboot is a clean exit.  The guest stays
 # in panic's loop; only the VMM noticing the panic ends the run.
