@@ -160,6 +160,8 @@ struct mvm_vcpu {
 	struct mvm_cpuid_entry *cpuid;	/* (m) CPUID table, nr_cpuid entries */
 	u32 nr_cpuid;			/* (m) */
 	u32 mp_state;			/* (m) MVM_MP_STATE_* */
+	/* (m) run->request_interrupt_window, read once per MVM_RUN */
+	bool irq_window_wanted;
 	struct mvm_lapic *lapic;	/* (c) with the VM's irqchip, else NULL */
 	u64 clock_msr;			/* (m) kvmclock system time MSR */
 	u64 clock_gpa;			/* (m) */

@@ -62,6 +62,8 @@ static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
 	preempt_enable();
 
 	mvm_pvclock_update(vcpu);
+	/* Read here, not at each entry: an exit the kernel handles touches no run page. */
+	vcpu->irq_window_wanted = READ_ONCE(vcpu->run->request_interrupt_window);
 	if (READ_ONCE(vcpu->run->regs_dirty)) {
 		struct mvm_regs regs = vcpu->run->regs;
 

@@ -128,7 +128,7 @@ void svm_inject_events(struct svm_vcpu *svm)
 	} else {
 		want_window = atomic_read(&vcpu->irq_queued) >= 0;
 	}
-	want_window |= READ_ONCE(vcpu->run->request_interrupt_window);
+	want_window |= vcpu->irq_window_wanted;
 	svm_arm_window(svm, want_window);
 
 	/* See svm_inject_exit in svm.c: a self-IPI makes the guest exit. */
@@ -164,8 +164,7 @@ int svm_exit_vintr(struct svm_vcpu *svm)
 	struct mvm_vcpu *vcpu = svm->vcpu;
 
 	svm_arm_window(svm, false);
-	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
-	    atomic_read(&vcpu->irq_queued) < 0) {
+	if (vcpu->irq_window_wanted && atomic_read(&vcpu->irq_queued) < 0) {
 		vcpu->run->exit_reason = MVM_EXIT_IRQ_WINDOW_OPEN;
 		return 1;
 	}
