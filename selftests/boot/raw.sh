@@ -13,7 +13,9 @@ tap_plan 3
 [ -e "${MVM_DEVICE:-/dev/mvm}" ] || skip_all 3 "no ${MVM_DEVICE:-/dev/mvm} (mvm.ko is not loaded)"
 vmm=$REPO/userspace/mvm
 hello=$REPO/userspace/guests/hello.bin
-[ -x "$vmm" ] && [ -f "$hello" ] || fatal "no $vmm or $hello (make userspace)"
+if [ ! -x "$vmm" ] || [ ! -f "$hello" ]; then
+	fatal "no $vmm or $hello (make userspace)"
+fi
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 
