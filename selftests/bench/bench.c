@@ -275,22 +275,6 @@ static void first_touch_figure(const struct figure *f)
 #define LOOP(n, c, efd) \
 	{ .name = n, .measure = loop_figure, .code = c, .len = sizeof(c), .flag = efd }
 
-/* --only: a comma-separated list of the figures to measure (default all). */
-static const char *only;
-
-static bool wanted(const struct figure *f)
-{
-	size_t n = strlen(f->name);
-	const char *p;
-
-	if (!only)
-		return true;
-	for (p = only; (p = strstr(p, f->name)); p += n)
-		if ((p == only || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
 static const struct figure figures[] = {
 	LOOP("cpuid", g_cpuid, false),
 	LOOP("vmmcall", g_vmmcall, false),
@@ -304,10 +288,13 @@ static const struct figure figures[] = {
 
 #define NR_FIGURES	(sizeof(figures) / sizeof(figures[0]))
 
-/* Whether --only names a figure there is not. */
-static int only_unknown(void)
+/* The figures to measure: all, or those --only names. */
+static bool wanted[NR_FIGURES];
+
+/* --only NAME,...: marks them wanted; -1 if a name is not a figure's. */
+static int parse_only(const char *list)
 {
-	char *copy = strdup(only), *save = NULL, *name;
+	char *copy = strdup(list), *save = NULL, *name;
 	int bad = 0;
 	size_t i;
 
@@ -315,7 +302,10 @@ static int only_unknown(void)
 	     name = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NR_FIGURES && strcmp(name, figures[i].name); i++)
 			;
-		bad = i == NR_FIGURES;
+		if (i < NR_FIGURES)
+			wanted[i] = true;
+		else
+			bad = -1;
 	}
 	free(copy);
 	return bad;
@@ -350,6 +340,7 @@ int main(int argc, char **argv)
 {
 	unsigned int i, r, rounds = 1;
 	const struct figure *f;
+	bool only = false;
 	int bad = 0;
 
 	for (i = 1; i < (unsigned int)argc && !bad; i++) {
@@ -357,16 +348,18 @@ int main(int argc, char **argv)
 			quick = 1;
 		else if (!strcmp(argv[i], "--hv") && i + 1 < (unsigned int)argc)
 			bad = add_hvs(argv[++i]);
-		else if (!strcmp(argv[i], "--only") && i + 1 < (unsigned int)argc)
-			only = argv[++i];
+		else if (!strcmp(argv[i], "--only") && i + 1 < (unsigned int)argc) {
+			bad = parse_only(argv[++i]);
+			only = true;
+		}
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < (unsigned int)argc)
 			bad = sscanf(argv[++i], "%u", &rounds) != 1 ||
 			      !rounds || rounds > 99;
 		else
 			bad = 1;
 	}
-	if (only && !bad)
-		bad = only_unknown();
+	for (i = 0; i < NR_FIGURES && !only; i++)
+		wanted[i] = true;
 	if (bad || !nr_hvs) {
 		fprintf(stderr,
 			"usage: mvm-bench --hv mvm|kvm|mvm,kvm [--rounds N] [--quick] [--only NAME,...]\n");
@@ -383,7 +376,7 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 
 	for (f = figures; f < figures + NR_FIGURES; f++)
-		for (r = 0; r < rounds && wanted(f); r++)
+		for (r = 0; r < rounds && wanted[f - figures]; r++)
 			for (i = 0; i < nr_hvs; i++) {
 				use_hv(i);
 				f->measure(f);
