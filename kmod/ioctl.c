@@ -55,8 +55,16 @@ long mvm_ioctl_dispatch(const struct mvm_ioctl *table, size_t n,
 		memset(buf, 0, size);
 	}
 
-	if (ent->flags & MVM_IOCTL_VM_LOCK)
-		mutex_lock(lock);
+	/*
+	 * Killable: MVM_RUN holds the vCPU's lock for as long as its guest
+	 * halts, which a guest can make for ever.  Another thread's call
+	 * waits meanwhile, but a fatal signal still ends the wait.
+	 */
+	if (ent->flags & MVM_IOCTL_VM_LOCK) {
+		r = mutex_lock_killable(lock);
+		if (r)
+			goto out;
+	}
 	r = ent->fn(obj, arg, buf);
 	if (ent->flags & MVM_IOCTL_VM_LOCK)
 		mutex_unlock(lock);

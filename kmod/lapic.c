@@ -131,7 +131,6 @@ void mvm_lapic_set_cr8(struct mvm_lapic *apic, u8 cr8)
 /* EOI: the highest vector in service is done. */
 static int apic_eoi(struct mvm_lapic *apic)
 {
-	struct mvm_run *run = apic->vcpu->run;
 	int v = highest(apic->isr);
 
 	if (v < 0)
@@ -139,11 +138,27 @@ static int apic_eoi(struct mvm_lapic *apic)
 	__clear_bit(v, apic->isr);
 	if (!test_and_clear_bit(v, apic->tmr))
 		return MVM_MSR_OK;
-	/* Level-triggered: the IOAPIC in userspace must hear of it. */
+	/*
+	 * Level-triggered: the IOAPIC in userspace must hear of it, but not
+	 * through the run page here: this may be MVM_SET_MSRS, and userspace
+	 * may not have read the last exit yet.
+	 */
+	__set_bit(v, apic->eoi_exits);
+	return MVM_MSR_EXIT;
+}
+
+bool mvm_lapic_report_eoi(struct mvm_lapic *apic)
+{
+	struct mvm_run *run = apic->vcpu->run;
+	unsigned int v = find_first_bit(apic->eoi_exits, 256);
+
+	if (v >= 256)
+		return false;
+	__clear_bit(v, apic->eoi_exits);
 	run->exit_reason = MVM_EXIT_EOI;
 	memset(&run->eoi, 0, sizeof(run->eoi));
 	run->eoi.vector = v;
-	return MVM_MSR_EXIT;
+	return true;
 }
 
 /* ---- Delivery between APICs ---- */
@@ -351,6 +366,9 @@ static u32 apic_timer_current(struct mvm_lapic *apic)
 	return div_u64(left, apic_divider(apic));
 }
 
+/* 2^43 ms, about 278 years: below that, the deadline in ns fits an s64. */
+#define APIC_DEADLINE_MAX_MS	BIT_ULL(43)
+
 static void apic_set_deadline(struct mvm_lapic *apic, u64 tsc)
 {
 	u64 now, ns;
@@ -365,7 +383,16 @@ static void apic_set_deadline(struct mvm_lapic *apic, u64 tsc)
 		mvm_lapic_timer_fn(&apic->timer);
 		return;
 	}
-	ns = mul_u64_u32_div(tsc - now, 1000000, tsc_khz);
+	/*
+	 * Both TSC values are the guest's choice: the quotient of a 128-bit
+	 * division must still fit 64 bits, or the host takes #DE (a TSC
+	 * below 1 GHz and a deadline far ahead).  A deadline more than
+	 * APIC_DEADLINE_MAX_MS away waits as long as an hrtimer can.
+	 */
+	if (div_u64(tsc - now, tsc_khz) >= APIC_DEADLINE_MAX_MS)
+		ns = KTIME_MAX;
+	else
+		ns = mul_u64_u32_div(tsc - now, 1000000, tsc_khz);
 	hrtimer_start(&apic->timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
 }
 

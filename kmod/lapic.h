@@ -71,6 +71,8 @@ struct mvm_lapic {
 	DECLARE_BITMAP(irr, 256);	/* (a) requested */
 	DECLARE_BITMAP(tmr, 256);	/* (a) level-triggered, set with irr */
 	DECLARE_BITMAP(isr, 256);	/* (v) in service */
+	/* (v) level-triggered EOIs userspace has not yet heard of */
+	DECLARE_BITMAP(eoi_exits, 256);
 	u64 base;			/* (v) the APIC_BASE MSR */
 
 	/*
@@ -120,7 +122,10 @@ void mvm_lapic_set_cr8(struct mvm_lapic *apic, u8 cr8);
 /*
  * MSRs of the APIC (APIC_BASE, x2APIC range, TSC deadline) and xAPIC MMIO.
  * Return MVM_MSR_OK, MVM_MSR_UNKNOWN, MVM_MSR_BAD (#GP) or MVM_MSR_EXIT
- * (done; run->exit_reason says what userspace must see).
+ * (done; an EOI userspace must hear of is latched: the caller reports it
+ * with mvm_lapic_report_eoi() when it returns to userspace anyway, or the
+ * next MVM_RUN does before it enters the guest).  None touches the run
+ * page, so MVM_SET_MSRS can use them too.
  */
 int mvm_lapic_rdmsr(struct mvm_lapic *apic, u32 msr, u64 *val);
 int mvm_lapic_wrmsr(struct mvm_lapic *apic, u32 msr, u64 val);
@@ -128,6 +133,9 @@ int mvm_lapic_wrmsr(struct mvm_lapic *apic, u32 msr, u64 val);
 int mvm_lapic_mmio_read(struct mvm_lapic *apic, u32 off, u32 *val);
 int mvm_lapic_mmio_write(struct mvm_lapic *apic, u32 off, u32 val);
 bool mvm_lapic_xapic_page(struct mvm_lapic *apic, u64 gpa);
+
+/* vCPU thread: one latched EOI into the run page as MVM_EXIT_EOI; false if none. */
+bool mvm_lapic_report_eoi(struct mvm_lapic *apic);
 
 void mvm_lapic_get_state(struct mvm_lapic *apic, u8 *regs);
 int mvm_lapic_set_state(struct mvm_lapic *apic, const u8 *regs);

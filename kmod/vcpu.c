@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -564,7 +565,8 @@ void mvm_vcpu_free(struct mvm_vcpu *vcpu)
 int mvm_vcpu_create(struct mvm_vm *vm, u32 id)
 {
 	struct mvm_vcpu *vcpu;
-	int r;
+	struct file *file;
+	int r, fd;
 
 	lockdep_assert_held(&vm->lock);
 	if (vm->vcpus[id])
@@ -597,23 +599,36 @@ int mvm_vcpu_create(struct mvm_vm *vm, u32 id)
 	if (vcpu->lapic && id != 0)
 		vcpu->mp_state = MVM_MP_STATE_INIT_RECEIVED;
 
+	/*
+	 * The fd and its file first: either can fail (EMFILE is easy to
+	 * cause), and once the vCPU is published other threads reach it
+	 * without the lock (MSIs, irqfds, TLB shootdowns), so nothing
+	 * published may be undone.  The file holds a reference on the VM.
+	 */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto err_backend;
+	}
 	refcount_inc(&vm->users);
-	/* Published last: mvm_flush_remote_tlbs() reads it without the lock. */
+	file = anon_inode_getfile("mvm-vcpu", &mvm_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		r = PTR_ERR(file);
+		/* The caller's VM fd still holds a reference: not the last. */
+		refcount_dec(&vm->users);
+		goto err_fd;
+	}
+
+	/* Published before the fd exists: nothing can fail after this. */
 	smp_store_release(&vm->vcpus[id], vcpu);
 	vm->nr_vcpus++;
-
 	/* Must come last: once installed, the fd may be closed at any time. */
-	r = anon_inode_getfd("mvm-vcpu", &mvm_vcpu_fops, vcpu,
-			     O_RDWR | O_CLOEXEC);
-	if (r < 0)
-		goto err_unlink;
-	return r;
+	fd_install(fd, file);
+	return fd;
 
-err_unlink:
-	vm->nr_vcpus--;
-	WRITE_ONCE(vm->vcpus[id], NULL);
-	/* The caller's VM fd still holds a reference: this cannot be the last. */
-	refcount_dec(&vm->users);
+err_fd:
+	put_unused_fd(fd);
+err_backend:
 	mvm_backend->vcpu_free(vcpu);
 err_lapic:
 	mvm_lapic_free(vcpu);

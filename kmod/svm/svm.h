@@ -83,6 +83,7 @@ int svm_get_xsave(struct mvm_vcpu *vcpu, struct mvm_xsave *xs);
 int svm_set_xsave(struct mvm_vcpu *vcpu, const struct mvm_xsave *xs);
 void svm_get_xcrs(struct mvm_vcpu *vcpu, struct mvm_xcrs *x);
 int svm_set_xcrs(struct mvm_vcpu *vcpu, const struct mvm_xcrs *x);
+bool svm_xcr0_valid(struct svm_vcpu *svm, u64 xcr0);
 
 /* svm_run.c */
 int svm_vcpu_run(struct mvm_vcpu *vcpu);

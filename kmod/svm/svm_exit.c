@@ -174,7 +174,7 @@ static int svm_apic_mmio(struct svm_vcpu *svm, u64 gpa, bool write)
 		svm_gpr_write(svm, mov.reg, val);
 	}
 	svm_set_next_rip(svm, svm->vmcb->save.rip + mov.len);
-	return r == MVM_MSR_EXIT ? 1 : 0;
+	return r == MVM_MSR_EXIT && mvm_lapic_report_eoi(apic);
 }
 
 static int svm_exit_npf(struct svm_vcpu *svm)
@@ -216,13 +216,14 @@ static int svm_exit_xsetbv(struct svm_vcpu *svm)
 {
 	struct vmcb_save *s = &svm->vmcb->save;
 	u64 val = (u32)s->rax | ((u64)(u32)svm->regs[SVM_RDX] << 32);
-	u64 host = boot_cpu_has(X86_FEATURE_OSXSAVE) ?
-		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
 
-	/* Only XCR0, at CPL 0, with x87 on, AVX only with SSE, no more than the host has. */
+	/*
+	 * Only XCR0, at CPL 0, and only a value the CPU takes: the module
+	 * loads it with XSETBV itself before the next entry, in ring 0 with
+	 * IRQs off, where a #GP would be the host's.
+	 */
 	if ((u32)svm->regs[SVM_RCX] != 0 || s->cpl != 0 ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+	    !svm_xcr0_valid(svm, val))
 		return svm_exit_gp(svm);
 	svm->xcr0 = val;
 	svm_skip_insn(svm, 3);

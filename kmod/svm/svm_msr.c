@@ -212,7 +212,7 @@ int svm_exit_msr(struct svm_vcpu *svm)
 	if (r == MVM_MSR_EXIT) {
 		/* Done (an EOI), but userspace must hear of it now. */
 		svm_skip_insn(svm, 2);
-		return 1;
+		return mvm_lapic_report_eoi(svm->vcpu->lapic);
 	}
 	if (!write) {
 		s->rax = (u32)val;

@@ -145,6 +145,9 @@ int svm_vcpu_run(struct mvm_vcpu *vcpu)
 	r = svm_complete_io_in(svm);
 	if (r)
 		return r > 0 ? 0 : r;
+	/* An EOI written with MVM_SET_MSRS is reported before the guest runs. */
+	if (vcpu->lapic && mvm_lapic_report_eoi(vcpu->lapic))
+		return 0;
 	fpu_swap_kvm_fpstate(&svm->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {

@@ -12,6 +12,7 @@
 
 #include "svm.h"
 #include "svm_hw.h"
+#include "../x86.h"
 
 #define SVM_RESET_CR0	(X86_CR0_ET | X86_CR0_NW | X86_CR0_CD)
 #define SVM_RESET_PAT	0x0007040600070406ULL
@@ -293,11 +294,16 @@ void svm_get_xcrs(struct mvm_vcpu *vcpu, struct mvm_xcrs *x)
 	x->xcr0 = to_svm(vcpu)->xcr0;
 }
 
-/* The same rules as the guest's XSETBV. */
+/* The XCR0 values this vCPU may hold: the guest's XSETBV takes the same. */
+bool svm_xcr0_valid(struct svm_vcpu *svm, u64 xcr0)
+{
+	return mvm_xcr0_valid(xcr0,
+			      mvm_guest_xcr0_supported(svm->fpu.fpstate->user_xfeatures));
+}
+
 int svm_set_xcrs(struct mvm_vcpu *vcpu, const struct mvm_xcrs *x)
 {
-	if (!(x->xcr0 & XFEATURE_MASK_FP) || (x->xcr0 & ~svm_host_xcr0()) ||
-	    ((x->xcr0 & XFEATURE_MASK_YMM) && !(x->xcr0 & XFEATURE_MASK_SSE)))
+	if (!svm_xcr0_valid(to_svm(vcpu), x->xcr0))
 		return -EINVAL;
 	to_svm(vcpu)->xcr0 = x->xcr0;
 	return 0;

@@ -6,6 +6,10 @@
  * LVT counts to 0 and delivers nothing.  TSC-deadline: a deadline in the
  * past fires at once, one in the future fires no earlier than it (the TSC
  * the handler reads), the MSR reads 0 after firing, and writing 0 disarms.
+ * A deadline at the end of time, with the guest's TSC set back to 0, is
+ * kept and never fires (the hypervisor's conversion of it to host time
+ * must not overflow: a 128-bit division whose quotient does not fit 64
+ * bits is a #DE in the host when the TSC runs below 1 GHz).
  * No assertion depends on how fast the guest runs: only on the order of
  * events (a case that cannot be decided because the guest was slow is
  * retried with a later deadline).
@@ -147,6 +151,29 @@ static void guest_tsc_deadline(void)
 	GUEST_DONE();
 }
 
+#define MSR_IA32_TSC	0x10
+
+static void guest_tsc_deadline_far(void)
+{
+	uint32_t n;
+
+	x2apic_enable();
+	guest_wrmsr(X2APIC_LVTT, VEC | APIC_LVTT_TSCDEADLINE);
+	guest_wrmsr(MSR_IA32_TSC, 0);
+	n = *cnt;
+	guest_wrmsr(MSR_TSC_DEADLINE, ~0ULL);
+	windows(WINDOWS);
+	GUEST_ASSERT_EQ(n, *cnt);
+	GUEST_ASSERT_EQ(~0ULL, guest_rdmsr(MSR_TSC_DEADLINE));
+	/* Far, but not that far: still no interrupt, and it reads back. */
+	guest_wrmsr(MSR_TSC_DEADLINE, 1ULL << 63);
+	windows(WINDOWS);
+	GUEST_ASSERT_EQ(n, *cnt);
+	GUEST_ASSERT_EQ(1ULL << 63, guest_rdmsr(MSR_TSC_DEADLINE));
+	guest_wrmsr(MSR_TSC_DEADLINE, 0);
+	GUEST_DONE();
+}
+
 static struct vm *setup(struct __test_metadata *_metadata,
 			struct vcpu **vcpu, void (*fn)(void))
 {
@@ -210,6 +237,16 @@ TEST(tsc_deadline)
 	SETUP(guest_tsc_deadline);
 	ASSERT_UCALL(vcpu, UCALL_SYNC, &uc);
 	TH_LOG("interrupts taken: %llu", (unsigned long long)uc.args[0]);
+	ASSERT_DONE(vcpu);
+	vm_free(vm);
+}
+
+TEST(tsc_deadline_far)
+{
+	struct vm *vm;
+	struct vcpu *vcpu;
+
+	SETUP(guest_tsc_deadline_far);
 	ASSERT_DONE(vcpu);
 	vm_free(vm);
 }

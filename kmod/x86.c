@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mvm: the vendor-neutral x86 layer (see x86.h).
+ */
+#include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+
+#include "x86.h"
+
+#define XCR0_AVX512	(XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
+			 XFEATURE_MASK_Hi16_ZMM)
+#define XCR0_MPX	(XFEATURE_MASK_BNDREGS | XFEATURE_MASK_BNDCSR)
+#define XCR0_AMX	(XFEATURE_MASK_XTILE_CFG | XFEATURE_MASK_XTILE_DATA)
+
+/* A group of bits that must be all set or all clear. */
+static bool mvm_all_or_none(u64 v, u64 group)
+{
+	return (v & group) == 0 || (v & group) == group;
+}
+
+bool mvm_xcr0_valid(u64 xcr0, u64 supported)
+{
+	if (xcr0 & ~supported)
+		return false;
+	if (!(xcr0 & XFEATURE_MASK_FP))
+		return false;
+	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
+		return false;
+	if (!mvm_all_or_none(xcr0, XCR0_AVX512) ||
+	    ((xcr0 & XCR0_AVX512) && !(xcr0 & XFEATURE_MASK_YMM)))
+		return false;
+	return mvm_all_or_none(xcr0, XCR0_MPX) && mvm_all_or_none(xcr0, XCR0_AMX);
+}
+
+u64 mvm_guest_xcr0_supported(u64 features)
+{
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+		return XFEATURE_MASK_FPSSE;
+	return xgetbv(XCR_XFEATURE_ENABLED_MASK) & features;
+}
