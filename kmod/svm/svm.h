@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
+#include <asm/trapnr.h>
 
 #include "../mvm.h"
 #include "vmcb.h"
@@ -52,6 +53,18 @@ struct svm_vcpu {
 	u64 apic_base;
 	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */
 };
+
+/*
+ * Exceptions always intercepted.  #DB and #AC are benign: one raised while
+ * the CPU delivers the same one (a data breakpoint on the stack the #DB
+ * frame goes to, a misaligned stack at CPL 3 with alignment checks on) is
+ * delivered in turn, for ever, with no instruction boundary where a host
+ * interrupt could end the guest (CVE-2015-8104, CVE-2015-5307).  Each one
+ * exiting makes every turn of such a loop pass through the host.  #MC
+ * during guest execution is the host's to handle.
+ */
+#define SVM_INTERCEPT_EXCEPTIONS	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | \
+					 BIT(X86_TRAP_MC))
 
 static inline struct svm_vcpu *to_svm(struct mvm_vcpu *vcpu)
 {

@@ -22,7 +22,9 @@
 
 #include "svm.h"
 
+#define SVM_DR6_BD	BIT_ULL(13)
 #define SVM_DR6_BS	BIT_ULL(14)
+#define SVM_DR7_GD	BIT_ULL(13)
 
 /* Trap right after the NMI handler's IRET, which is about to run. */
 static void svm_nmi_singlestep(struct svm_vcpu *svm)
@@ -33,8 +35,8 @@ static void svm_nmi_singlestep(struct svm_vcpu *svm)
 		return;
 	svm->nmi_singlestep = true;
 	svm->nmi_guest_tf = vmcb->save.rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
+	/* #DB is always intercepted: the step's trap comes back here. */
 	vmcb->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
-	vmcb->control.intercept_exceptions |= BIT(X86_TRAP_DB);
 }
 
 int svm_exit_db(struct svm_vcpu *svm)
@@ -42,6 +44,12 @@ int svm_exit_db(struct svm_vcpu *svm)
 	struct vmcb *vmcb = svm->vmcb;
 
 	if (!svm->nmi_singlestep) {
+		/*
+		 * The guest's own: DR6 in the VMCB already says why.  A
+		 * general-detect #DB clears DR7.GD as it is delivered.
+		 */
+		if (vmcb->save.dr6 & SVM_DR6_BD)
+			vmcb->save.dr7 &= ~SVM_DR7_GD;
 		svm_inject_exception(svm, X86_TRAP_DB, false, 0);
 		return 0;
 	}
@@ -49,7 +57,6 @@ int svm_exit_db(struct svm_vcpu *svm)
 	vmcb->save.rflags = (vmcb->save.rflags &
 			     ~(X86_EFLAGS_TF | X86_EFLAGS_RF)) | svm->nmi_guest_tf;
 	vmcb->save.dr6 &= ~SVM_DR6_BS;
-	vmcb->control.intercept_exceptions &= ~BIT(X86_TRAP_DB);
 	svm->nmi_masked = false;
 	svm->nmi_iret_seen = false;
 	/* The guest was single-stepping itself: it gets its #DB too. */
@@ -252,7 +259,6 @@ int svm_set_events(struct mvm_vcpu *vcpu, const struct mvm_vcpu_events *ev)
 		svm->nmi_singlestep = false;
 		svm->vmcb->save.rflags = (svm->vmcb->save.rflags &
 			~(X86_EFLAGS_TF | X86_EFLAGS_RF)) | svm->nmi_guest_tf;
-		c->intercept_exceptions &= ~BIT(X86_TRAP_DB);
 	}
 	if (svm->nmi_masked)
 		c->intercept3 |= SVM_I3_IRET;

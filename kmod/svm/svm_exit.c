@@ -57,6 +57,19 @@ static int svm_exit_ud(struct svm_vcpu *svm)
 	return 0;
 }
 
+/* The guest's own #AC (see SVM_INTERCEPT_EXCEPTIONS): it gets it back. */
+static int svm_exit_ac(struct svm_vcpu *svm)
+{
+	svm_inject_exception(svm, X86_TRAP_AC, true, 0);
+	return 0;
+}
+
+/* svm_enter() gave the machine check to the host already, on its CPU. */
+static int svm_exit_mc(struct svm_vcpu *svm)
+{
+	return 0;
+}
+
 static int svm_exit_gp(struct svm_vcpu *svm)
 {
 	svm_inject_exception(svm, X86_TRAP_GP, true, 0);
@@ -237,6 +250,8 @@ static int svm_exit_invalid(struct svm_vcpu *svm)
 
 static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
 	[SVM_EXIT_EXCP_DB]	= svm_exit_db,
+	[SVM_EXIT_EXCP_AC]	= svm_exit_ac,
+	[SVM_EXIT_EXCP_MC]	= svm_exit_mc,
 	[SVM_EXIT_INTR]		= svm_exit_nothing,
 	[SVM_EXIT_NMI]		= svm_exit_nothing,
 	[SVM_EXIT_SMI]		= svm_exit_nothing,

@@ -18,6 +18,7 @@
 #include <asm/fpu/api.h>
 #include <linux/types.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
@@ -84,6 +85,24 @@ static void svm_put_guest_xcr0(struct svm_vcpu *svm, u64 host, u64 loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host);
 }
 
+/*
+ * A machine check the guest's execution raised, intercepted: run the
+ * host's handler as if it had come from user mode (the guest is no host
+ * kernel context), which lets it recover by killing this thread if it
+ * must.
+ */
+static void svm_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
 static int svm_enter(struct svm_vcpu *svm)
 {
 	bool xsave = boot_cpu_has(X86_FEATURE_OSXSAVE);
@@ -124,6 +143,9 @@ static int svm_enter(struct svm_vcpu *svm)
 	/* IRQs stay off: what arrived meanwhile is handled at local_irq_enable. */
 	asm volatile("stgi" ::: "memory");
 	mvm_vcpu_exit_guest_mode(svm->vcpu);
+	/* Before anything can move this thread: the bank is this CPU's. */
+	if (unlikely(svm->vmcb->control.exit_code == SVM_EXIT_EXCP_MC))
+		svm_machine_check();
 
 	if (xsave)
 		svm_put_guest_xcr0(svm, host_xcr0, guest_xcr0);

@@ -62,6 +62,7 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 			SVM_I4_MONITOR |
 			SVM_I4_MWAIT | SVM_I4_MWAIT_COND | SVM_I4_XSETBV |
 			SVM_I4_RDPRU;
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
 	c->iopm_base_pa = svm_iopm_pa();
 	c->msrpm_base_pa = svm_msrpm_pa();
 	/* Physical interrupts stay the host's: they end the guest (INTR). */

@@ -90,6 +90,8 @@
 /* ---- Exit codes ---- */
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_EXCP_DB	0x041
+#define SVM_EXIT_EXCP_AC	0x051
+#define SVM_EXIT_EXCP_MC	0x052
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
