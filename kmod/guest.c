@@ -15,15 +15,21 @@
 
 #include "mvm.h"
 
-/* The host address of gpa and how many bytes of its page follow; 0 if none. */
-static u64 mvm_gpa_to_hva(struct mvm_vm *vm, u64 gpa, size_t *room)
+/*
+ * The host address of gpa and how many bytes of its page follow; 0 if
+ * none.  A write needs a slot the guest may write: memory the VMM mapped
+ * read-only stays read-only for the kernel's writes on the guest's behalf
+ * too (INS, kvmclock), as it does for the guest's own through stage 2.
+ */
+static u64 mvm_gpa_to_hva(struct mvm_vm *vm, u64 gpa, size_t *room,
+			  bool write)
 {
 	const struct mvm_memslot *s;
 	u64 gfn = gpa >> PAGE_SHIFT, hva = 0;
 
 	mutex_lock(&vm->lock);
 	s = mvm_memslot_find(vm, gfn);
-	if (s)
+	if (s && !(write && (s->flags & MVM_MEM_READONLY)))
 		hva = mvm_memslot_hva(s, gfn) + offset_in_page(gpa);
 	mutex_unlock(&vm->lock);
 	*room = PAGE_SIZE - offset_in_page(gpa);
@@ -35,7 +41,7 @@ static int mvm_guest_copy(struct mvm_vm *vm, u64 gpa, void *buf, size_t len,
 {
 	while (len) {
 		size_t room, n;
-		u64 hva = mvm_gpa_to_hva(vm, gpa, &room);
+		u64 hva = mvm_gpa_to_hva(vm, gpa, &room, write);
 		void __user *u = u64_to_user_ptr(hva);
 
 		if (!hva)

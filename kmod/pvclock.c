@@ -185,7 +185,12 @@ int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val)
 		return MVM_MSR_OK;
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_WALL_CLOCK_NEW:
+		/* As the system time: within one page (#GP otherwise). */
+		if ((val & ~PAGE_MASK) + sizeof(struct mvm_pvclock_wall) >
+		    PAGE_SIZE)
+			return MVM_MSR_BAD;
 		vcpu->vm->wall_clock_msr = val;
+		/* Not RAM, or read-only: nothing is written. */
 		pvclock_write_wall(vcpu, val);
 		return MVM_MSR_OK;
 	default:

@@ -11,8 +11,10 @@
  * A watchdog thread signals the vCPU thread every 200 ms; if RUN has not
  * returned 10 s after the first signal, the test fails (if the host CPU
  * is really stuck, the test host's lockup detector says so too).  A CPU
- * on which the loop does not form (QEMU's TCG: the guest's write goes
- * through and it carries on) makes the test skip.
+ * on which the loop does not form makes the test skip.  QEMU's TCG (the
+ * test host) is skipped before the guest runs: there the loop does not
+ * form under mvm, and the same guest on kvm_amd made QEMU 7.2 itself
+ * crash (segmentation fault), taking the test host with it.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -87,6 +89,8 @@ TEST(db_delivery_loop)
 	pthread_t t;
 	int r;
 
+	if (host_is_qemu_tcg())
+		SKIP(return, "QEMU's TCG: no #DB loop forms (mvm), QEMU crashes (kvm_amd)");
 	VM_CREATE_OR_SKIP(vm, vcpu);
 	vcpu_setup_long(vcpu, guest_code);
 	vcpu_set_idt_gate(vcpu, 1, guest_db_stub);

@@ -32,7 +32,7 @@ static int kvm_err(long r)
  * without HLT there (guest_halt_until()), so that they compare results and
  * do not hang on the emulator.
  */
-static bool host_is_qemu_tcg(void)
+bool host_is_qemu_tcg(void)
 {
 	unsigned int a, b, c, d;
 	char sig[12];

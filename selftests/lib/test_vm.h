@@ -153,6 +153,8 @@ struct vm *vm_create_1vcpu(struct vcpu **vcpu, const char **why);
 void vm_free(struct vm *vm);
 const char *vm_hv_name(const struct vm *vm);	/* "mvm" or "kvm" */
 bool vm_is_mvm(const struct vm *vm);
+/* Is this machine's CPU QEMU's emulator (TCG), as in the test host? */
+bool host_is_qemu_tcg(void);
 
 /* Host pointer to guest-physical @gpa (which must be in slot 0). */
 void *vm_gpa_hva(struct vm *vm, uint64_t gpa);
