@@ -352,6 +352,14 @@ static const struct vm_operations_struct mvm_vcpu_vm_ops = {
 
 static int mvm_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 {
+	struct mvm_vcpu *vcpu = filp->private_data;
+
+	/*
+	 * As every ioctl: only the owner.  The run page carries registers
+	 * and regs_dirty into the owner's next MVM_RUN.
+	 */
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
 	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
 	vma->vm_ops = &mvm_vcpu_vm_ops;

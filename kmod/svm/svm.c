@@ -32,6 +32,12 @@ struct svm_cpu {
 	struct page *host_save;
 	u32 next_asid;
 	u64 asid_gen;
+	/*
+	 * Set when SVM is turned on: the TLB may hold entries of any ASID
+	 * from whoever used SVM here before (another hypervisor, an earlier
+	 * load of mvm), and mvm's ASIDs start again from 1.
+	 */
+	bool flush_all;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
@@ -239,6 +245,10 @@ void svm_assign_asid(struct svm_vcpu *svm)
 		else
 			fresh = true;
 	}
+	if (unlikely(sc->flush_all)) {
+		sc->flush_all = false;
+		c->tlb_control = SVM_TLB_FLUSH_ALL;
+	}
 	if (!fresh)
 		return;
 	if (sc->next_asid > svm_max_asid) {
@@ -272,6 +282,7 @@ static int svm_cpu_enable(void)
 		return -EBUSY;
 	wrmsrl(MSR_EFER, efer | SVM_EFER_SVME);
 	wrmsrl(SVM_MSR_VM_HSAVE_PA, page_to_phys(__this_cpu_read(svm_cpus.hsave)));
+	__this_cpu_write(svm_cpus.flush_all, true);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * A VM belongs to the mm that created it: its descriptors can travel to
  * another process, but every ioctl from there fails with EIO and changes
- * nothing.  There is no global name space: two processes' VMs with the same
+ * nothing; nor can it map a vCPU's run page (which would let it put
+ * registers into the owner's next MVM_RUN).  There is no global name space: two processes' VMs with the same
  * vCPU ids and guest ranges do not meet.
  */
 #include "kselftest_harness.h"
@@ -176,6 +177,39 @@ TEST(separate_vms_do_not_meet)
 	close(vm);
 	close(dev);
 	close(sk[0]);
+}
+
+TEST(foreign_process_cannot_map_run_page)
+{
+	int dev, vm, vcpu;
+	long size;
+	pid_t pid;
+
+	MVM_OPEN_OR_SKIP(dev);
+	vm = mvm_create_vm(dev);
+	ASSERT_LE(0, vm);
+	vcpu = mvm_create_vcpu(vm, 0);
+	ASSERT_LE(0, vcpu);
+	size = ioctl(dev, MVM_GET_VCPU_MMAP_SIZE, 0UL);
+	ASSERT_LT(0, size);
+	pid = mvm_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       vcpu, 0);
+
+		CHILD_CHECK(p == MAP_FAILED && errno == EIO);
+		_exit(0);
+	}
+	ASSERT_EQ(0, mvm_wait_child(pid));
+	/* The owner still can. */
+	void *run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+
+	ASSERT_NE(MAP_FAILED, run);
+	munmap(run, size);
+	close(vcpu);
+	close(vm);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN
