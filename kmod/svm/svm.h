@@ -49,6 +49,7 @@ struct svm_vcpu {
 	bool nmi_singlestep;	/* stepping that IRET to unmask right after */
 	u64 nmi_guest_tf;	/* the guest's own RFLAGS.TF/RF meanwhile */
 	u64 xcr0;		/* the guest's XCR0 */
+	u32 pkru;		/* the guest's PKRU (hosts with OSPKE) */
 	u64 tsc_aux;
 	u64 apic_base;
 	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */

@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
+#include <asm/special_insns.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
@@ -103,10 +104,36 @@ static void svm_machine_check(void)
 #endif
 }
 
+/*
+ * PKRU is user state the kernel's FPU switch leaves in the register (the
+ * host's own code does not use it), and the guest can write it whenever
+ * it likes: CR4 writes do not exit, so a guest may turn CR4.PKE on, run
+ * WRPKRU and turn it off again.  So it is switched at every entry and
+ * exit whatever the guest's CR4 says: the guest never sees the VMM's
+ * value, and the VMM never runs with the guest's.  Returns the host's.
+ */
+static u32 svm_load_guest_pkru(struct svm_vcpu *svm)
+{
+	u32 host = rdpkru();
+
+	if (svm->pkru != host)
+		wrpkru(svm->pkru);
+	return host;
+}
+
+static void svm_put_guest_pkru(struct svm_vcpu *svm, u32 host)
+{
+	svm->pkru = rdpkru();
+	if (svm->pkru != host)
+		wrpkru(host);
+}
+
 static int svm_enter(struct svm_vcpu *svm)
 {
 	bool xsave = boot_cpu_has(X86_FEATURE_OSXSAVE);
+	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	u64 host_xcr0 = 0, guest_xcr0 = 0;
+	u32 host_pkru = 0;
 
 	local_irq_disable();
 	/*
@@ -128,6 +155,8 @@ static int svm_enter(struct svm_vcpu *svm)
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		guest_xcr0 = svm_load_guest_xcr0(svm, host_xcr0);
 	}
+	if (pku)
+		host_pkru = svm_load_guest_pkru(svm);
 
 	asm volatile("clgi" ::: "memory");
 	/*
@@ -147,6 +176,8 @@ static int svm_enter(struct svm_vcpu *svm)
 	if (unlikely(svm->vmcb->control.exit_code == SVM_EXIT_EXCP_MC))
 		svm_machine_check();
 
+	if (pku)
+		svm_put_guest_pkru(svm, host_pkru);
 	if (xsave)
 		svm_put_guest_xcr0(svm, host_xcr0, guest_xcr0);
 	local_irq_enable();

@@ -44,6 +44,7 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	svm->nmi_iret_seen = false;
 	svm->nmi_singlestep = false;
 	svm->xcr0 = XFEATURE_MASK_FP;
+	svm->pkru = 0;
 	svm->tsc_aux = 0;
 	svm->msr_pending = 0;
 	/* xAPIC at its default address, enabled; vCPU 0 boots (BSP). */
@@ -274,19 +275,24 @@ int svm_get_xsave(struct mvm_vcpu *vcpu, struct mvm_xsave *xs)
 	if (svm->fpu.fpstate->user_size > sizeof(*xs))
 		return -E2BIG;
 	fpu_copy_guest_fpstate_to_uabi(&svm->fpu, xs, sizeof(*xs),
-				       svm_host_xcr0(), 0);
+				       svm_host_xcr0(), svm->pkru);
 	return 0;
 }
 
 int svm_set_xsave(struct mvm_vcpu *vcpu, const struct mvm_xsave *xs)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	u32 pkru = 0;
+	u32 pkru = svm->pkru;
+	int r;
 
 	if (svm->fpu.fpstate->user_size > sizeof(*xs))
 		return -E2BIG;
-	return fpu_copy_uabi_to_guest_fpstate(&svm->fpu, xs, svm_host_xcr0(),
-					      &pkru);
+	/* PKRU is not in the guest's FPU buffer: it comes back in pkru. */
+	r = fpu_copy_uabi_to_guest_fpstate(&svm->fpu, xs, svm_host_xcr0(),
+					   &pkru);
+	if (!r)
+		svm->pkru = pkru;
+	return r;
 }
 
 void svm_get_xcrs(struct mvm_vcpu *vcpu, struct mvm_xcrs *x)
