@@ -10,7 +10,6 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -43,26 +42,6 @@ struct svm_cpu {
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static u32 svm_cpuid_edx;
 
-/*
- * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
- * EVENTINJ injects inside VMRUN but leaves its vector behind as a pending
- * exception.  The next time the emulator stops the CPU for its own reasons
- * before the guest exits, it delivers that vector again, as an exception,
- * whatever the guest's IF and wherever it is - in a Linux guest, an
- * interrupt taken on a half-switched stack or GS, and a triple fault.  The
- * next #VMEXIT clears it.  The workaround: with an interrupt injected,
- * enter with a host IPI of our own pending (a reschedule IPI to this CPU,
- * as KVM asks for an immediate exit), so the guest exits (INTR) once the
- * interrupt is delivered, before the first instruction of its handler
- * (vmenter.S: where STI goes).  The cost is one exit per injected
- * interrupt.  -1: on when QEMU's TCG signature is in CPUID
- * 0x40000000, 0: never, 1: always.
- */
-static int svm_inject_exit = -1;
-module_param_named(inject_exit, svm_inject_exit, int, 0444);
-MODULE_PARM_DESC(inject_exit,
-		 "exit right after an interrupt injection (QEMU TCG erratum): -1 auto, 0 off, 1 on");
-static bool svm_inject_exit_on;
 static u32 svm_max_asid;
 static unsigned int svm_phys_bits;
 
@@ -71,16 +50,6 @@ static struct page *svm_iopm;
 static struct page *svm_msrpm;
 
 /* ---- Probe ---- */
-
-static bool svm_under_qemu_tcg(void)
-{
-	u32 eax, sig[3];
-
-	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
-		return false;
-	cpuid(0x40000000, &eax, &sig[0], &sig[1], &sig[2]);
-	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
-}
 
 static int svm_probe(const char **why)
 {
@@ -106,10 +75,7 @@ static int svm_probe(const char **why)
 		return -ENODEV;
 	}
 	svm_phys_bits = min(cpuid_eax(CPUID_ADDR_SIZES) & 0xff, 52U);
-	svm_inject_exit_on = svm_inject_exit < 0 ? svm_under_qemu_tcg() :
-			     svm_inject_exit > 0;
-	if (svm_inject_exit_on)
-		pr_info("an exit follows each injected interrupt (QEMU TCG erratum)\n");
+	svm_quirks_probe();
 	/*
 	 * Nothing a module can do about this one: QEMU 7.2's TCG clears a
 	 * flag in CPU 0's hidden state from every other CPU's FXRSTOR/XRSTOR
@@ -119,12 +85,6 @@ static int svm_probe(const char **why)
 	if (svm_under_qemu_tcg())
 		pr_info("under QEMU's TCG, run vCPU threads off CPU 0 (taskset): there the emulator can lose the nested paging and GIF state of VMRUN and #VMEXIT\n");
 	return 0;
-}
-
-/* Does a VMRUN with an injected interrupt need a host IPI pending? */
-bool svm_needs_inject_exit(void)
-{
-	return svm_inject_exit_on;
 }
 
 bool svm_has(u32 cpuid_feature)

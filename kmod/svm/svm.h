@@ -53,6 +53,9 @@ struct svm_vcpu {
 	u64 tsc_aux;
 	u64 apic_base;
 	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */
+
+	/* Emulator errata (svm_quirks.c) */
+	bool lme_hidden;	/* the guest's EFER.LME, not in the VMCB */
 };
 
 /*
@@ -83,7 +86,6 @@ u64 svm_host_save_pa(void);
 u64 svm_iopm_pa(void);
 u64 svm_msrpm_pa(void);
 bool svm_has(u32 cpuid_feature);	/* SVM_CPUID_* */
-bool svm_needs_inject_exit(void);
 void svm_assign_asid(struct svm_vcpu *svm);
 
 /* svm_state.c */
@@ -129,6 +131,16 @@ int svm_exit_io(struct svm_vcpu *svm);
 int svm_complete_io_in(struct svm_vcpu *svm);
 u8 svm_fetch_insn(struct svm_vcpu *svm, u8 *bytes);
 void svm_paging(const struct svm_vcpu *svm, struct mvm_paging *p);
+
+/* svm_quirks.c: each flag set at probe time, fixed afterwards */
+extern bool svm_quirk_inject_exit;
+extern bool svm_quirk_lme;
+bool svm_under_qemu_tcg(void);
+void svm_quirks_probe(void);
+void svm_quirk_inject_exit_kick(struct svm_vcpu *svm);
+void svm_quirk_lme_sync(struct svm_vcpu *svm);
+u64 svm_quirk_lme_efer(const struct svm_vcpu *svm, u64 efer);
+int svm_quirk_exit_cr0_write(struct svm_vcpu *svm);
 
 /* svm_msr.c */
 int svm_exit_msr(struct svm_vcpu *svm);

@@ -15,10 +15,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/smp.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
-#include <trace/events/ipi.h>
 
 #include "svm.h"
 
@@ -138,11 +136,9 @@ void svm_inject_events(struct svm_vcpu *svm)
 	want_window |= vcpu->irq_window_wanted;
 	svm_arm_window(svm, want_window);
 
-	/* See svm_inject_exit in svm.c: a self-IPI makes the guest exit. */
-	if (svm_needs_inject_exit() &&
-	    (c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
-	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR))
-		smp_send_reschedule(smp_processor_id());
+	/* See inject_exit in svm_quirks.c: a self-IPI makes the guest exit. */
+	if (svm_quirk_inject_exit)
+		svm_quirk_inject_exit_kick(svm);
 }
 
 /* After an exit: a MOV to CR8 changed the TPR without one. */

@@ -98,6 +98,8 @@ static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val)
 	switch (msr) {
 	case MSR_EFER:
 		*val = vmcb->save.efer & ~SVM_EFER_SVME;
+		if (svm_quirk_lme)
+			*val = svm_quirk_lme_efer(svm, *val);
 		return SVM_MSR_OK;
 	case MSR_IA32_CR_PAT:
 		*val = vmcb->save.g_pat;
@@ -137,6 +139,8 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val)
 		if (val & ~SVM_EFER_GUEST_BITS)
 			return SVM_MSR_BAD;
 		vmcb->save.efer = val | SVM_EFER_SVME;
+		if (svm_quirk_lme)
+			svm_quirk_lme_sync(svm);
 		return SVM_MSR_OK;
 	case MSR_IA32_CR_PAT:
 		if (!svm_pat_valid(val))

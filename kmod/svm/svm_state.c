@@ -89,6 +89,8 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	s->dr6 = SVM_RESET_DR6;
 	s->dr7 = SVM_RESET_DR7;
 	s->g_pat = SVM_RESET_PAT;
+	if (svm_quirk_lme)
+		svm_quirk_lme_sync(svm);
 }
 
 /*
@@ -196,7 +198,8 @@ static void svm_seg_set(struct vmcb_seg *v, const struct mvm_segment *m)
 
 void svm_get_sregs(struct mvm_vcpu *vcpu, struct mvm_sregs *sr)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_save *s = &vmcb->save;
 
 	svm_seg_get(&s->cs, &sr->cs);
@@ -217,6 +220,8 @@ void svm_get_sregs(struct mvm_vcpu *vcpu, struct mvm_sregs *sr)
 	sr->cr4 = s->cr4;
 	sr->cr8 = vmcb->control.int_ctl & SVM_INT_V_TPR_MASK;
 	sr->efer = s->efer & ~SVM_EFER_SVME;
+	if (svm_quirk_lme)
+		sr->efer = svm_quirk_lme_efer(svm, sr->efer);
 }
 
 /*
@@ -254,6 +259,8 @@ int svm_set_sregs(struct mvm_vcpu *vcpu, const struct mvm_sregs *sr)
 				sr->cr8;
 	/* The CPL is the DPL of SS in protected mode, 0 in real mode. */
 	s->cpl = (sr->cr0 & X86_CR0_PE) ? sr->ss.dpl : 0;
+	if (svm_quirk_lme)
+		svm_quirk_lme_sync(svm);
 	/* New paging state: the guest's TLB must not be trusted. */
 	svm->cpu = -1;
 	return 0;

@@ -47,6 +47,9 @@
 #define SVM_I4_XSETBV		BIT(13)
 #define SVM_I4_RDPRU		BIT(14)
 
+/* intercept_cr: writes of CRn */
+#define SVM_CR_WRITE(n)		BIT(16 + (n))
+
 /* int_ctl */
 #define SVM_INT_V_TPR_MASK	0xfU
 #define SVM_INT_V_IRQ		BIT(8)
@@ -88,6 +91,7 @@
 #define SVM_SEG_G		BIT(11)
 
 /* ---- Exit codes ---- */
+#define SVM_EXIT_CR0_WRITE	0x010
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_EXCP_DB	0x041
 #define SVM_EXIT_EXCP_AC	0x051

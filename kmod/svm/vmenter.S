@@ -21,7 +21,7 @@
  * VMRUN into the guest and ignores the one in INT_STATE (QEMU's TCG): then
  * STI right before VMRUN is how a guest in a shadow keeps it, and an STI
  * well before VMRUN lets a pending host interrupt exit before the guest's
- * first instruction, which svm_inject_exit (svm.c) relies on.  On a real
+ * first instruction, which inject_exit (svm_quirks.c) relies on.  On a real
  * CPU both are the same.
  */
 #include <linux/linkage.h>

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mvm: workarounds for errata of an emulated SVM (QEMU's TCG).
+ *
+ * No real CPU needs any of these.  Under QEMU's TCG, the test host of
+ * README's "Testing without hardware virtualization", each one keeps a
+ * guest (or its VMM) away from an emulator bug that would take the whole
+ * emulated host down.  Each quirk has its own flag, set once at probe time
+ * from its module parameter: -1 (the default) on when CPUID 0x40000000
+ * says QEMU's TCG, 0 never, 1 always.  The rest of the backend tests the
+ * flag once at each hook point and calls in here, so that the hardware
+ * path reads as if none of this existed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cache.h>
+#include <linux/moduleparam.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+#include <trace/events/ipi.h>
+
+#include "svm.h"
+
+bool svm_quirk_inject_exit __read_mostly;
+bool svm_quirk_lme __read_mostly;
+
+/*
+ * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
+ * EVENTINJ injects inside VMRUN but leaves its vector behind as a pending
+ * exception.  The next time the emulator stops the CPU for its own reasons
+ * before the guest exits, it delivers that vector again, as an exception,
+ * whatever the guest's IF and wherever it is - in a Linux guest, an
+ * interrupt taken on a half-switched stack or GS, and a triple fault.  The
+ * next #VMEXIT clears it.  The workaround: with an interrupt injected,
+ * enter with a host IPI of our own pending (a reschedule IPI to this CPU,
+ * as KVM asks for an immediate exit), so the guest exits (INTR) once the
+ * interrupt is delivered, before the first instruction of its handler
+ * (vmenter.S: where STI goes).  The cost is one exit per injected
+ * interrupt.
+ */
+static int svm_inject_exit = -1;
+module_param_named(inject_exit, svm_inject_exit, int, 0444);
+MODULE_PARM_DESC(inject_exit,
+		 "exit right after an interrupt injection (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
+/*
+ * QEMU's #VMEXIT (do_vmexit(), 7.2 to 10.0 at least) loads the host's CR0
+ * through the checks of a guest MOV to CR0 while EFER and CR4 are still
+ * the guest's.  With the guest's EFER.LME=1, CR0.PG=0 and CR4.PAE=0 - a
+ * valid state, LME is set before paging is turned on - turning the host's
+ * paging on looks like entering long mode without PAE and is dropped: the
+ * host CPU goes on with paging off and GIF=0, and the test host dies (RCU
+ * stalls).  The workaround: while the guest's CR0.PG=0, its LME stays out
+ * of the VMCB (svm->lme_hidden keeps it; RDMSR, MVM_GET_MSRS and
+ * MVM_GET_SREGS show it), and MOV to CR0 is intercepted while the guest's
+ * LME is set, so that the write that turns paging on also sets LME and
+ * LMA, as the CPU would, and one that turns it off in compatibility mode
+ * hides them again.
+ */
+static int svm_lme_hide = -1;
+module_param_named(lme_hide, svm_lme_hide, int, 0444);
+MODULE_PARM_DESC(lme_hide,
+		 "keep EFER.LME out of the VMCB while the guest's paging is off (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
+bool svm_under_qemu_tcg(void)
+{
+	u32 eax, sig[3];
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return false;
+	cpuid(0x40000000, &eax, &sig[0], &sig[1], &sig[2]);
+	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
+}
+
+static bool svm_quirk_wanted(int param, bool tcg, const char *what)
+{
+	bool on = param < 0 ? tcg : param > 0;
+
+	if (on)
+		pr_info("QEMU TCG erratum workaround: %s\n", what);
+	return on;
+}
+
+void svm_quirks_probe(void)
+{
+	bool tcg = svm_under_qemu_tcg();
+
+	svm_quirk_inject_exit =
+		svm_quirk_wanted(svm_inject_exit, tcg,
+				 "an exit follows each injected interrupt");
+	svm_quirk_lme =
+		svm_quirk_wanted(svm_lme_hide, tcg,
+				 "EFER.LME stays out of the VMCB while paging is off");
+}
+
+/* ---- inject_exit ---- */
+
+/* IRQs off, from svm_inject_events(): a host IPI for an injected interrupt. */
+void svm_quirk_inject_exit_kick(struct svm_vcpu *svm)
+{
+	u64 ev = svm->vmcb->control.event_inj;
+
+	if ((ev & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
+	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR))
+		smp_send_reschedule(smp_processor_id());
+}
+
+/* ---- Intercepted writes to control registers ---- */
+
+enum svm_cr_op { SVM_CR_MOV, SVM_CR_LMSW, SVM_CR_CLTS };
+
+struct svm_cr_write {
+	enum svm_cr_op op;
+	u8 cr;		/* MOV: the control register */
+	u8 gpr;		/* MOV, LMSW: the source (enum svm_reg) */
+	u8 len;
+};
+
+/*
+ * The instruction at CS:RIP, which wrote a control register: MOV to CRn
+ * (0f 22, register form; REX.R or, on AMD, LOCK selects CR8), LMSW from a
+ * register (0f 01 /6) or CLTS (0f 06).  Without NRIP save and decode
+ * assists (QEMU has neither) it must be read from the guest.  Segment and
+ * size prefixes change nothing here.  Anything else: -EINVAL, and the
+ * caller ends in an emulation error exit.
+ */
+static int svm_decode_cr_write(struct svm_vcpu *svm, struct svm_cr_write *w)
+{
+	u8 b[15], n, i, rex = 0, modrm, reg;
+	bool lock = false;
+
+	n = svm_fetch_insn(svm, b);
+	for (i = 0; i < n; i++) {
+		if (b[i] == 0xf0)
+			lock = true;
+		else if (b[i] != 0x66 && b[i] != 0x67 && b[i] != 0x26 &&
+			 b[i] != 0x2e && b[i] != 0x36 && b[i] != 0x3e &&
+			 b[i] != 0x64 && b[i] != 0x65)
+			break;
+	}
+	if (i < n && (b[i] & 0xf0) == 0x40 &&
+	    svm_cpu_mode(&svm->vmcb->save) == 64)
+		rex = b[i++];
+	if (i + 2 > n || b[i] != 0x0f)
+		return -EINVAL;
+	if (b[i + 1] == 0x06) {
+		w->op = SVM_CR_CLTS;
+		w->cr = 0;
+		w->len = i + 2;
+		return lock ? -EINVAL : 0;
+	}
+	if (i + 3 > n)
+		return -EINVAL;
+	modrm = b[i + 2];
+	reg = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
+	w->gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	w->len = i + 3;
+	if (b[i + 1] == 0x22) {
+		/* The mod field is ignored: always a register. */
+		w->op = SVM_CR_MOV;
+		if (lock && reg)
+			return -EINVAL;
+		w->cr = lock ? 8 : reg;
+		return 0;
+	}
+	if (b[i + 1] == 0x01 && (modrm >> 6) == 3 && (modrm & 0x38) == 0x30 &&
+	    !lock) {
+		w->op = SVM_CR_LMSW;
+		w->cr = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A source register, as wide as the mode's operands of MOV CRn. */
+static u64 svm_cr_src(struct svm_vcpu *svm, u8 gpr)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	u64 v;
+
+	if (gpr == SVM_RAX)
+		v = s->rax;
+	else if (gpr == SVM_RSP)
+		v = s->rsp;
+	else
+		v = svm->regs[gpr];
+	return svm_cpu_mode(s) == 64 ? v : (u32)v;
+}
+
+static int svm_cr_emulation_failed(struct svm_vcpu *svm)
+{
+	return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
+				 MVM_INTERNAL_EMULATION);
+}
+
+static int svm_cr_gp(struct svm_vcpu *svm)
+{
+	svm_inject_exception(svm, X86_TRAP_GP, true, 0);
+	return 0;
+}
+
+/* ---- lme_hide ---- */
+
+static void svm_intercept_cr_write(struct svm_vcpu *svm, unsigned int cr,
+				   bool on)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (on)
+		c->intercept_cr |= SVM_CR_WRITE(cr);
+	else
+		c->intercept_cr &= ~SVM_CR_WRITE(cr);
+}
+
+/*
+ * save.efer and save.cr0 were just given the guest's own values (WRMSR,
+ * MVM_SET_MSRS, MVM_SET_SREGS, RESET): with paging off, LME (and an LMA
+ * that cannot be set then) moves out of the VMCB.
+ */
+void svm_quirk_lme_sync(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	bool lme = s->efer & EFER_LME;
+
+	svm->lme_hidden = lme && !(s->cr0 & X86_CR0_PG);
+	if (svm->lme_hidden)
+		s->efer &= ~(EFER_LME | EFER_LMA);
+	/*
+	 * Not only until paging is on: a guest in compatibility mode may
+	 * turn it off again, and LME would then be left in the VMCB.
+	 */
+	svm_intercept_cr_write(svm, 0, lme);
+}
+
+/* The guest's EFER, from the VMCB's. */
+u64 svm_quirk_lme_efer(const struct svm_vcpu *svm, u64 efer)
+{
+	return svm->lme_hidden ? efer | EFER_LME : efer;
+}
+
+/*
+ * A write to CR0 with the guest's LME set, done here with the checks of
+ * the CPU (a CPL above 0 faults before the intercept).
+ */
+int svm_quirk_exit_cr0_write(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	bool l = s->cs.attrib & SVM_SEG_L;
+	u64 old = s->cr0, val;
+	struct svm_cr_write w;
+
+	if (svm_decode_cr_write(svm, &w) || w.cr != 0)
+		return svm_cr_emulation_failed(svm);
+	switch (w.op) {
+	case SVM_CR_MOV:
+		val = svm_cr_src(svm, w.gpr);
+		break;
+	case SVM_CR_LMSW:
+		/* PE, MP, EM and TS; PE can be set, not cleared. */
+		val = (old & ~0xfULL) | (svm_cr_src(svm, w.gpr) & 0xf) |
+		      (old & X86_CR0_PE);
+		break;
+	default:
+		val = old & ~X86_CR0_TS;
+		break;
+	}
+	if (s->cpl || (val >> 32) ||
+	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+		return svm_cr_gp(svm);
+
+	if (!(old & X86_CR0_PG) && (val & X86_CR0_PG) && svm->lme_hidden) {
+		/* Into long mode: only with PAE, never from a CS with L. */
+		if (!(s->cr4 & X86_CR4_PAE) || l)
+			return svm_cr_gp(svm);
+		s->efer |= EFER_LME | EFER_LMA;
+		svm->lme_hidden = false;
+	} else if ((old & X86_CR0_PG) && !(val & X86_CR0_PG) &&
+		   (s->efer & EFER_LMA)) {
+		/* Out of it: from compatibility mode only. */
+		if (l)
+			return svm_cr_gp(svm);
+		s->efer &= ~(EFER_LME | EFER_LMA);
+		svm->lme_hidden = true;
+	}
+	s->cr0 = val | X86_CR0_ET;	/* ET is fixed at 1 */
+	/* New paging state: the guest's TLB must not be trusted. */
+	if ((old ^ val) & X86_CR0_PG)
+		svm->cpu = -1;
+	svm_set_next_rip(svm, s->rip + w.len);
+	return 0;
+}
+
