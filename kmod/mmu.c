@@ -502,8 +502,14 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 	int level, need;
 	long r;
 
+	/*
+	 * Beyond what the tables map no slot can be either: as for any
+	 * address without memory, userspace hears of the access (the
+	 * guest's state can point there: an IDTR base near 2^64 in a 32-bit
+	 * guest, which the emulated CPU did not truncate).
+	 */
 	if (gfn >= s2_gfn_limit(mmu))
-		return -EFAULT;
+		return MVM_MMU_MMIO;
 	for (;;) {
 		spin_lock(&mmu->lock);
 		found = s2_slot_lookup(vm, gfn, &slot);
