@@ -5,8 +5,9 @@
  * The APIC is in the kernel, so its MMIO cannot go to userspace's decoder:
  * this one knows the 32-bit MOV forms that compilers and Linux's
  * apic_read()/apic_write() emit - 89 /r (store), 8B /r (load), C7 /0
- * (store immediate), A1/A3 (EAX with an absolute offset) - with REX and
- * segment prefixes.  Anything else is reported to userspace as an
+ * (store immediate), A1/A3 (EAX with an absolute offset) - with REX,
+ * segment, address-size prefixes, and in 16-bit code the operand-size
+ * prefix that makes them 32 bits wide.  Anything else is reported to userspace as an
  * emulation failure; the APIC registers are 32 bits wide.
  */
 #include <linux/errno.h>
@@ -59,17 +60,24 @@ int mvm_decode_mov32(const u8 *b, unsigned int n, u8 mode,
 {
 	unsigned int i = 0, ml;
 	int addr_bits = mode;
+	bool opsize = false;
 	u8 rex = 0, op;
 
-	while (i < n && is_legacy_prefix(b[i]))
-		i++;
-	if (i < n && b[i] == 0x67) {	/* address size */
-		addr_bits = mode == 64 ? 32 : (mode == 32 ? 16 : 32);
-		i++;
+	/* Prefixes in any order: segment, LOCK, operand and address size. */
+	for (; i < n; i++) {
+		if (b[i] == 0x67)
+			addr_bits = mode == 64 ? 32 : (mode == 32 ? 16 : 32);
+		else if (b[i] == 0x66)
+			opsize = true;
+		else if (!is_legacy_prefix(b[i]))
+			break;
 	}
-	while (i < n && is_legacy_prefix(b[i]))
-		i++;
-	if (i < n && b[i] == 0x66)	/* 16-bit operand: not for the APIC */
+	/*
+	 * The operand is 32 bits wide in 32- and 64-bit code without 0x66,
+	 * and in 16-bit code only with it.  A 16-bit access is not for the
+	 * APIC.
+	 */
+	if (opsize == (mode != 16))
 		return -EOPNOTSUPP;
 	if (mode == 64 && i < n && (b[i] & 0xf0) == 0x40)
 		rex = b[i++];
