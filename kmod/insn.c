@@ -77,7 +77,7 @@ int mvm_decode_mov32(const u8 *b, unsigned int n, u8 mode,
 	 * and in 16-bit code only with it.  A 16-bit access is not for the
 	 * APIC.
 	 */
-	if (opsize == (mode != 16))
+	if (mode == 16 ? !opsize : opsize)
 		return -EOPNOTSUPP;
 	if (mode == 64 && i < n && (b[i] & 0xf0) == 0x40)
 		rex = b[i++];
