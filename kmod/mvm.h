@@ -258,14 +258,27 @@ void mvm_irqfd_free_all(struct mvm_vm *vm);
 /* guest.c: guest memory from the vCPU thread */
 struct mvm_paging {
 	u64 cr0, cr3, cr4, efer;
+	u8 cpl;
+	bool ac;		/* RFLAGS.AC: SMAP lets supervisor accesses by */
 };
+
+/* How the guest accesses a linear address (mvm_gva_to_gpa's access). */
+#define MVM_GVA_ANY	0	/* no permission checks (instruction bytes) */
+#define MVM_GVA_READ	BIT(0)	/* a data read at the guest's CPL */
+#define MVM_GVA_WRITE	BIT(1)	/* a data write at the guest's CPL */
+
+/*
+ * A positive return of the walks below: the guest's MMU would fault, and
+ * the low 16 bits are the #PF error code it would push.
+ */
+#define MVM_GVA_FAULT	BIT(16)
 
 int mvm_read_guest(struct mvm_vm *vm, u64 gpa, void *buf, size_t len);
 int mvm_write_guest(struct mvm_vm *vm, u64 gpa, const void *buf, size_t len);
 int mvm_gva_to_gpa(struct mvm_vm *vm, const struct mvm_paging *p, u64 gva,
-		   u64 *gpa);
+		   unsigned int access, u64 *gpa);
 int mvm_read_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
-			u64 gva, void *buf, size_t len);
+			u64 gva, unsigned int access, void *buf, size_t len);
 int mvm_write_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
 			 u64 gva, const void *buf, size_t len);
 

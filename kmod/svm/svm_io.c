@@ -27,6 +27,8 @@ void svm_paging(const struct svm_vcpu *svm, struct mvm_paging *p)
 	p->cr3 = s->cr3;
 	p->cr4 = s->cr4;
 	p->efer = s->efer;
+	p->cpl = s->cpl;
+	p->ac = s->rflags & X86_EFLAGS_AC;
 }
 
 /* Up to 15 bytes at CS:RIP, fewer where the guest's memory ends. */
@@ -38,7 +40,8 @@ u8 svm_fetch_insn(struct svm_vcpu *svm, u8 *bytes)
 	u8 len = 15;
 
 	svm_paging(svm, &p);
-	while (len && mvm_read_guest_virt(svm->vcpu->vm, &p, ip, bytes, len))
+	while (len && mvm_read_guest_virt(svm->vcpu->vm, &p, ip, MVM_GVA_ANY,
+					  bytes, len))
 		len = len > PAGE_SIZE - offset_in_page(ip) ?
 		      PAGE_SIZE - offset_in_page(ip) : 0;
 	return len;
@@ -69,33 +72,94 @@ static void svm_addr_add(unsigned long *reg, u64 mask, s64 delta)
 	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
 }
 
+/* The guest's MMU faults on la: #PF with CR2 = la. */
+static void svm_inject_pf(struct svm_vcpu *svm, u64 la, int fault)
+{
+	svm->vmcb->save.cr2 = la;
+	svm_inject_exception(svm, X86_TRAP_PF, true, fault & 0xffff);
+}
+
+/* The linear address of the string element at seg:reg. */
+static u64 svm_io_string_la(struct svm_vcpu *svm, const struct vmcb_seg *seg,
+			    enum svm_reg reg, u64 mask)
+{
+	u64 base = svm_cpu_mode(&svm->vmcb->save) == 64 ? 0 : seg->base;
+
+	return base + (svm->regs[reg] & mask);
+}
+
 /*
  * Move count elements of size bytes between the run page and the guest at
  * seg:reg (RSI for OUTS, RDI for INS), stepping reg by the direction flag
- * within the address size.
+ * within the address size, with the guest's page permissions.  *done
+ * says how many moved (reg has stepped past those); the return is 0, or
+ * what stopped the next one: MVM_GVA_FAULT with its #PF error code, or
+ * -EFAULT.
  */
 static int svm_io_string_copy(struct svm_vcpu *svm, const struct vmcb_seg *seg,
 			      enum svm_reg reg, u64 mask, u8 size, u32 count,
-			      u8 *data, bool to_guest)
+			      u8 *data, bool to_guest, u32 *done)
 {
 	struct vmcb_save *s = &svm->vmcb->save;
 	s64 step = (s->rflags & X86_EFLAGS_DF) ? -size : size;
-	u64 base = svm_cpu_mode(s) == 64 ? 0 : seg->base;
 	struct mvm_vm *vm = svm->vcpu->vm;
 	struct mvm_paging p;
+	u32 i;
+	int r = 0;
+
+	svm_paging(svm, &p);
+	for (i = 0; i < count; i++, data += size) {
+		u64 la = svm_io_string_la(svm, seg, reg, mask);
+
+		r = to_guest ? mvm_write_guest_virt(vm, &p, la, data, size) :
+			       mvm_read_guest_virt(vm, &p, la, MVM_GVA_READ,
+						   data, size);
+		if (r)
+			break;
+		svm_addr_add(&svm->regs[reg], mask, step);
+	}
+	*done = i;
+	return r;
+}
+
+/*
+ * INS, before userspace reads the port: *ok = how many of count elements
+ * the guest may store at ES:RDI (each whole element, a page at a time).
+ * Returns 0, or what stops element *ok: MVM_GVA_FAULT with the #PF error
+ * code (and *la the address), or -EFAULT.
+ */
+static int svm_ins_writable(struct svm_vcpu *svm, u64 mask, u8 size,
+			    u32 count, u32 *ok, u64 *fault_la)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	s64 step = (s->rflags & X86_EFLAGS_DF) ? -size : size;
+	u64 rdi = svm->regs[SVM_RDI], last = ~0ULL, la, gpa;
+	const struct vmcb_seg *es = &s->es;
+	struct mvm_paging p;
+	unsigned int k;
 	u32 i;
 	int r;
 
 	svm_paging(svm, &p);
-	for (i = 0; i < count; i++, data += size) {
-		u64 la = base + (svm->regs[reg] & mask);
+	for (i = 0; i < count; i++) {
+		la = (svm_cpu_mode(s) == 64 ? 0 : es->base) + (rdi & mask);
+		for (k = 0; k < 2; k++) {
+			u64 at = la + (k ? size - 1 : 0);
 
-		r = to_guest ? mvm_write_guest_virt(vm, &p, la, data, size) :
-			       mvm_read_guest_virt(vm, &p, la, data, size);
-		if (r)
-			return r;
-		svm_addr_add(&svm->regs[reg], mask, step);
+			if ((at >> PAGE_SHIFT) == last)
+				continue;
+			r = mvm_gva_to_gpa(svm->vcpu->vm, &p, at, MVM_GVA_WRITE,
+					   &gpa);
+			if (r) {
+				*ok = i;
+				*fault_la = at;
+				return r;
+			}
+			last = at >> PAGE_SHIFT;
+		}
+		rdi = (rdi & ~mask) | ((rdi + step) & mask);
 	}
+	*ok = count;
 	return 0;
 }
 
@@ -118,7 +182,8 @@ int svm_exit_io(struct svm_vcpu *svm)
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 	u8 *data = (u8 *)run + MVM_RUN_IO_DATA_OFFSET;
 	bool str = info & SVM_IOIO_STR, rep = info & SVM_IOIO_REP;
-	u32 count = 1;
+	u32 count = 1, done;
+	int r;
 
 	if (size != 1 && size != 2 && size != 4)
 		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
@@ -149,6 +214,25 @@ int svm_exit_io(struct svm_vcpu *svm)
 		count = min_t(u64, left, SVM_IO_DATA_ROOM / size);
 	}
 
+	/*
+	 * An INS the guest's page tables refuse faults before the device is
+	 * read: no port read whose data would have nowhere to go.  The
+	 * elements before the first refused one go in now.
+	 */
+	if (str && (info & SVM_IOIO_IN)) {
+		u64 la;
+
+		r = svm_ins_writable(svm, mask, size, count, &done, &la);
+		if (r < 0 && !done)
+			return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
+						 MVM_INTERNAL_EMULATION);
+		if (r && !done) {
+			svm_inject_pf(svm, la, r);
+			return 0;
+		}
+		count = done;
+	}
+
 	run->exit_reason = MVM_EXIT_IO;
 	run->io.size = size;
 	run->io.port = info >> SVM_IOIO_PORT_SHIFT;
@@ -170,11 +254,23 @@ int svm_exit_io(struct svm_vcpu *svm)
 		return 1;
 	}
 	/* Without decode assists the segment is unknown: OUTS uses DS. */
-	if (svm_io_string_copy(svm, &svm->vmcb->save.ds, SVM_RSI, mask, size,
-			       count, data, false))
+	r = svm_io_string_copy(svm, &svm->vmcb->save.ds, SVM_RSI, mask, size,
+			       count, data, false, &done);
+	if (r < 0)
 		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
 					 MVM_INTERNAL_EMULATION);
-	svm_io_string_done(svm, rep, mask, count, c->exit_info_2);
+	if (r && !done) {
+		/* Not even one element readable: the OUTS faults, no exit. */
+		svm_inject_pf(svm, svm_io_string_la(svm, &svm->vmcb->save.ds,
+						    SVM_RSI, mask), r);
+		return 0;
+	}
+	/* The elements before a fault go out now; the REP faults next time. */
+	run->io.count = done;
+	if (r)
+		svm_io_string_done(svm, true, mask, done, 0);
+	else
+		svm_io_string_done(svm, rep, mask, done, c->exit_info_2);
 	return 1;
 }
 
@@ -189,6 +285,8 @@ int svm_complete_io_in(struct svm_vcpu *svm)
 	u8 *data = (u8 *)svm->vcpu->run + MVM_RUN_IO_DATA_OFFSET;
 	u64 info = c->exit_info_1, mask, val = 0;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	u32 done;
+	int r;
 
 	if (!svm->io_in_pending)
 		return 0;
@@ -207,10 +305,22 @@ int svm_complete_io_in(struct svm_vcpu *svm)
 
 	/* INS stores at ES:RDI; ES cannot be overridden. */
 	mask = svm_addr_mask(svm, info);
-	if (svm_io_string_copy(svm, &s->es, SVM_RDI, mask, size,
-			       svm->io_count, data, true))
+	r = svm_io_string_copy(svm, &s->es, SVM_RDI, mask, size,
+			       svm->io_count, data, true, &done);
+	if (r < 0)
 		return svm_exit_internal(svm, MVM_EXIT_INTERNAL_ERROR,
 					 MVM_INTERNAL_EMULATION);
+	if (r) {
+		/*
+		 * The tables changed since the exit (another vCPU): what was
+		 * stored stays, the rest of the data is lost with the #PF.
+		 */
+		if (info & SVM_IOIO_REP)
+			svm_addr_add(&svm->regs[SVM_RCX], mask, -(s64)done);
+		svm_inject_pf(svm, svm_io_string_la(svm, &s->es, SVM_RDI, mask),
+			      r);
+		return 0;
+	}
 	svm_io_string_done(svm, info & SVM_IOIO_REP, mask, svm->io_count,
 			   c->exit_info_2);
 	return 0;

@@ -220,6 +220,12 @@ static uint64_t *pte(struct vm *vm, uint64_t gva, bool alloc)
 	return &table[(gva >> 12) & 511];
 }
 
+uint64_t *vm_pte(struct vm *vm, uint64_t gva)
+{
+	TEST_REQUIRE(vm->pml4, "no page tables (not a 64-bit guest)");
+	return pte(vm, gva, false);
+}
+
 void vm_map(struct vm *vm, uint64_t gva, uint64_t gpa)
 {
 	uint64_t *e;

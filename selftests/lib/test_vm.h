@@ -162,6 +162,12 @@ void *vm_gpa_hva(struct vm *vm, uint64_t gpa);
 void *vcpu_gva_hva(struct vcpu *vcpu, uint64_t gva);
 uint64_t vm_alloc_pages(struct vm *vm, int n);	/* zeroed, GPA */
 void vm_map(struct vm *vm, uint64_t gva, uint64_t gpa);	/* one 4K page */
+/*
+ * The last-level entry of a page vm_map() mapped (host pointer), or NULL.
+ * Page-table pages are identity mapped: its guest address is its offset
+ * in vm->mem.
+ */
+uint64_t *vm_pte(struct vm *vm, uint64_t gva);
 
 /* vm_memory.c: more slots (not 0) and large identity maps. */
 #define VM_MEM_READONLY	1	/* MVM_MEM_READONLY / KVM_MEM_READONLY */
