@@ -27,6 +27,7 @@
 
 bool svm_quirk_inject_exit __read_mostly;
 bool svm_quirk_lme __read_mostly;
+bool svm_quirk_tr __read_mostly;
 
 /*
  * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
@@ -66,6 +67,20 @@ module_param_named(lme_hide, svm_lme_hide, int, 0444);
 MODULE_PARM_DESC(lme_hide,
 		 "keep EFER.LME out of the VMCB while the guest's paging is off (QEMU TCG erratum): -1 auto, 0 off, 1 on");
 
+/*
+ * QEMU's TCG looks up the ring-0 stack of a privilege-changing interrupt
+ * or exception in legacy mode (get_ss_esp_from_tss()) only through a TR
+ * of an available TSS type (1 or 9) and aborts ("invalid tss type") on the
+ * busy types (3, 0xb) that LTR, real CPUs, mvm's reset state and every
+ * VMM put there.  QEMU itself keeps the available type in its TR cache.
+ * The workaround: the VMCB holds the available type, svm->tr_busy says the
+ * guest's is busy, and MVM_GET_SREGS shows it so.
+ */
+static int svm_tr_available = -1;
+module_param_named(tr_available, svm_tr_available, int, 0444);
+MODULE_PARM_DESC(tr_available,
+		 "show the CPU an available TSS type in TR (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
 bool svm_under_qemu_tcg(void)
 {
 	u32 eax, sig[3];
@@ -95,6 +110,9 @@ void svm_quirks_probe(void)
 	svm_quirk_lme =
 		svm_quirk_wanted(svm_lme_hide, tcg,
 				 "EFER.LME stays out of the VMCB while paging is off");
+	svm_quirk_tr =
+		svm_quirk_wanted(svm_tr_available, tcg,
+				 "TR shows the CPU an available TSS");
 }
 
 /* ---- inject_exit ---- */
@@ -293,5 +311,27 @@ int svm_quirk_exit_cr0_write(struct svm_vcpu *svm)
 		svm->cpu = -1;
 	svm_set_next_rip(svm, s->rip + w.len);
 	return 0;
+}
+
+/* ---- tr_available ---- */
+
+#define SVM_TSS_BUSY	0x2	/* in the type: 3 -> 1, 0xb -> 9 */
+
+/* save.tr was just given the guest's own TR (MVM_SET_SREGS, RESET). */
+void svm_quirk_tr_sync(struct svm_vcpu *svm)
+{
+	struct vmcb_seg *tr = &svm->vmcb->save.tr;
+	u16 type = tr->attrib & (SVM_SEG_TYPE_MASK | SVM_SEG_S);
+
+	svm->tr_busy = type == 0x3 || type == 0xb;
+	if (svm->tr_busy)
+		tr->attrib &= ~SVM_TSS_BUSY;
+}
+
+/* MVM_GET_SREGS: the guest's TR type. */
+void svm_quirk_tr_get(const struct svm_vcpu *svm, struct mvm_segment *tr)
+{
+	if (svm->tr_busy && (tr->type == 0x1 || tr->type == 0x9))
+		tr->type |= SVM_TSS_BUSY;
 }
 
