@@ -122,6 +122,7 @@ void svm_paging(const struct svm_vcpu *svm, struct mvm_paging *p);
 extern bool svm_quirk_inject_exit;
 extern bool svm_quirk_lme;
 extern bool svm_quirk_tr;
+extern bool svm_quirk_cr8;
 bool svm_under_qemu_tcg(void);
 void svm_quirks_probe(void);
 void svm_quirk_inject_exit_kick(struct svm_vcpu *svm);
@@ -130,6 +131,8 @@ u64 svm_quirk_lme_efer(const struct svm_vcpu *svm, u64 efer);
 int svm_quirk_exit_cr0_write(struct svm_vcpu *svm);
 void svm_quirk_tr_sync(struct svm_vcpu *svm);
 void svm_quirk_tr_get(const struct svm_vcpu *svm, struct mvm_segment *tr);
+void svm_quirk_cr8_window(struct svm_vcpu *svm, bool armed);
+int svm_quirk_exit_cr8_write(struct svm_vcpu *svm);
 
 /* svm_msr.c */
 int svm_exit_msr(struct svm_vcpu *svm);

@@ -28,6 +28,7 @@
 bool svm_quirk_inject_exit __read_mostly;
 bool svm_quirk_lme __read_mostly;
 bool svm_quirk_tr __read_mostly;
+bool svm_quirk_cr8 __read_mostly;
 
 /*
  * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
@@ -81,6 +82,19 @@ module_param_named(tr_available, svm_tr_available, int, 0444);
 MODULE_PARM_DESC(tr_available,
 		 "show the CPU an available TSS type in TR (QEMU TCG erratum): -1 auto, 0 off, 1 on");
 
+/*
+ * QEMU's TCG emulates a guest MOV to CR8 under V_INTR_MASKING
+ * (helper_write_crN()) by raising its virtual interrupt line when V_IRQ is
+ * pending, without the lock that needs (QEMU aborts: "assertion failed:
+ * (qemu_mutex_iothread_locked())").  mvm has V_IRQ pending while it waits
+ * for an interrupt window.  The workaround: while the window is armed,
+ * MOV to CR8 is intercepted and done here.
+ */
+static int svm_cr8_intercept = -1;
+module_param_named(cr8_intercept, svm_cr8_intercept, int, 0444);
+MODULE_PARM_DESC(cr8_intercept,
+		 "intercept MOV to CR8 while an interrupt window is armed (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
 bool svm_under_qemu_tcg(void)
 {
 	u32 eax, sig[3];
@@ -113,6 +127,9 @@ void svm_quirks_probe(void)
 	svm_quirk_tr =
 		svm_quirk_wanted(svm_tr_available, tcg,
 				 "TR shows the CPU an available TSS");
+	svm_quirk_cr8 =
+		svm_quirk_wanted(svm_cr8_intercept, tcg,
+				 "MOV to CR8 exits while an interrupt window is armed");
 }
 
 /* ---- inject_exit ---- */
@@ -335,3 +352,28 @@ void svm_quirk_tr_get(const struct svm_vcpu *svm, struct mvm_segment *tr)
 		tr->type |= SVM_TSS_BUSY;
 }
 
+/* ---- cr8_intercept ---- */
+
+/* Follows the interrupt window: armed (V_IRQ pending) or not. */
+void svm_quirk_cr8_window(struct svm_vcpu *svm, bool armed)
+{
+	svm_intercept_cr_write(svm, 8, armed);
+}
+
+/* MOV to CR8 while the window is armed: V_TPR and the LAPIC's TPR. */
+int svm_quirk_exit_cr8_write(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	struct svm_cr_write w;
+	u64 val;
+
+	if (svm_decode_cr_write(svm, &w) || w.op != SVM_CR_MOV || w.cr != 8)
+		return svm_cr_emulation_failed(svm);
+	val = svm_cr_src(svm, w.gpr);
+	if (svm->vmcb->save.cpl || (val & ~(u64)SVM_INT_V_TPR_MASK))
+		return svm_cr_gp(svm);
+	c->int_ctl = (c->int_ctl & ~SVM_INT_V_TPR_MASK) | val;
+	svm_sync_tpr_from_guest(svm);
+	svm_set_next_rip(svm, svm->vmcb->save.rip + w.len);
+	return 0;
+}
