@@ -11,12 +11,19 @@
  * cr8_intercept quirk takes the write as an exit while the window is
  * armed.  KVM (no in-kernel irqchip here) intercepts MOV to CR8 itself and
  * reports a lowered TPR to userspace (KVM_EXIT_SET_TPR) before it goes on.
+ *
+ * With the in-kernel LAPIC the window is armed for an MSI that came while
+ * IF=0: the TPR the guest wrote through CR8 is the LAPIC's (x2APIC TPR
+ * reads it back), it holds the interrupt off, and CR8 = 0 lets it in.
+ * KVM leaves MOV to CR8 to the CPU there and QEMU aborts: skipped on KVM.
  */
 #include "kselftest_harness.h"
+#include "guest_apic.h"
+#include "irqchip.h"
 #include "test_vm.h"
 #include "vcpu_ctl.h"
 
-#define VEC	0x42
+#define VEC	0x42	/* priority class 4 */
 #define SPINS	2000
 
 volatile uint64_t irq_count, irq_vec;
@@ -103,6 +110,58 @@ TEST(cr8_write_in_window)
 	vcpu_request_interrupt_window(vcpu, false);
 	ASSERT_EQ(0, vcpu_interrupt(vcpu, VEC));
 	ASSERT_SYNC(vcpu, VEC);
+	ASSERT_DONE(vcpu);
+	vm_free(vm);
+}
+
+static void guest_code_apic(void)
+{
+	volatile uint32_t *cnt = guest_apic_count[0];
+
+	x2apic_enable();
+	__asm__ volatile("cli");
+	GUEST_SYNC(1);
+	__asm__ volatile(".byte 0x44, 0x0f, 0x22, 0xc0" : : "a"(5ULL) : "memory");
+	GUEST_SYNC(guest_rdmsr(X2APIC_TPR) << 8 | read_cr8());
+	guest_irq_window();
+	GUEST_SYNC(cnt[VEC]);
+	__asm__ volatile("mov %0, %%cr8" : : "r"(0ULL) : "memory");
+	/*
+	 * mvm sees a TPR lowered by MOV to CR8 at the next exit only (it
+	 * does not intercept CR8 writes while the TPR holds an interrupt
+	 * off): this ucall is that exit.
+	 */
+	GUEST_SYNC(2);
+	for (int i = 0; i < SPINS && !cnt[VEC]; i++)
+		guest_irq_window();
+	GUEST_SYNC(cnt[VEC]);
+	GUEST_DONE();
+}
+
+TEST(cr8_write_lapic_tpr)
+{
+	const char *why = NULL;
+	struct mvm_sregs s;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	vm = vm_create_irqchip(&vcpu, &why);
+	if (!vm)
+		SKIP(return, "%s", why);
+	TH_LOG("hypervisor: %s", vm_hv_name(vm));
+	if (!vm_is_mvm(vm))
+		SKIP(vm_free(vm); return,
+		     "KVM lets the CPU run MOV to CR8 with V_IRQ pending, which QEMU TCG aborts on");
+	vcpu_setup_long(vcpu, guest_code_apic);
+	vcpu_apic_handlers(vcpu);
+	ASSERT_SYNC(vcpu, 1);
+	ASSERT_EQ(1, vm_signal_msi(vm, MSI_ADDR(0), VEC));
+	ASSERT_SYNC(vcpu, 0x50 << 8 | 5);
+	vcpu_get_sregs(vcpu, &s);
+	ASSERT_EQ(5ULL, s.cr8);
+	ASSERT_SYNC(vcpu, 0);
+	ASSERT_SYNC(vcpu, 2);
+	ASSERT_SYNC(vcpu, 1);
 	ASSERT_DONE(vcpu);
 	vm_free(vm);
 }
