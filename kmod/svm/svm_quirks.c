@@ -146,6 +146,17 @@ void svm_quirk_inject_exit_kick(struct svm_vcpu *svm)
 
 /* ---- Intercepted writes to control registers ---- */
 
+static void svm_intercept_cr_write(struct svm_vcpu *svm, unsigned int cr,
+				   bool on)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (on)
+		c->intercept_cr |= SVM_CR_WRITE(cr);
+	else
+		c->intercept_cr &= ~SVM_CR_WRITE(cr);
+}
+
 enum svm_cr_op { SVM_CR_MOV, SVM_CR_LMSW, SVM_CR_CLTS };
 
 struct svm_cr_write {
@@ -239,17 +250,6 @@ static int svm_cr_gp(struct svm_vcpu *svm)
 }
 
 /* ---- lme_hide ---- */
-
-static void svm_intercept_cr_write(struct svm_vcpu *svm, unsigned int cr,
-				   bool on)
-{
-	struct vmcb_control *c = &svm->vmcb->control;
-
-	if (on)
-		c->intercept_cr |= SVM_CR_WRITE(cr);
-	else
-		c->intercept_cr &= ~SVM_CR_WRITE(cr);
-}
 
 /*
  * save.efer and save.cr0 were just given the guest's own values (WRMSR,
