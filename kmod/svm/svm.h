@@ -56,6 +56,7 @@ struct svm_vcpu {
 
 	/* Emulator errata (svm_quirks.c) */
 	bool lme_hidden;	/* the guest's EFER.LME, not in the VMCB */
+	bool tr_busy;		/* the guest's TR is busy, the VMCB's not */
 };
 
 /*
@@ -135,12 +136,18 @@ void svm_paging(const struct svm_vcpu *svm, struct mvm_paging *p);
 /* svm_quirks.c: each flag set at probe time, fixed afterwards */
 extern bool svm_quirk_inject_exit;
 extern bool svm_quirk_lme;
+extern bool svm_quirk_tr;
+extern bool svm_quirk_cr8;
 bool svm_under_qemu_tcg(void);
 void svm_quirks_probe(void);
 void svm_quirk_inject_exit_kick(struct svm_vcpu *svm);
 void svm_quirk_lme_sync(struct svm_vcpu *svm);
 u64 svm_quirk_lme_efer(const struct svm_vcpu *svm, u64 efer);
 int svm_quirk_exit_cr0_write(struct svm_vcpu *svm);
+void svm_quirk_tr_sync(struct svm_vcpu *svm);
+void svm_quirk_tr_get(const struct svm_vcpu *svm, struct mvm_segment *tr);
+void svm_quirk_cr8_window(struct svm_vcpu *svm, bool armed);
+int svm_quirk_exit_cr8_write(struct svm_vcpu *svm);
 
 /* svm_msr.c */
 int svm_exit_msr(struct svm_vcpu *svm);

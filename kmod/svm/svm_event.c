@@ -83,6 +83,8 @@ static void svm_arm_window(struct svm_vcpu *svm, bool on)
 				SVM_INT_V_INTR_PRIO_MASK);
 		c->intercept3 &= ~SVM_I3_VINTR;
 	}
+	if (svm_quirk_cr8)
+		svm_quirk_cr8_window(svm, on);
 }
 
 /*

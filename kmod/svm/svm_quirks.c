@@ -27,6 +27,8 @@
 
 bool svm_quirk_inject_exit __read_mostly;
 bool svm_quirk_lme __read_mostly;
+bool svm_quirk_tr __read_mostly;
+bool svm_quirk_cr8 __read_mostly;
 
 /*
  * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
@@ -66,6 +68,33 @@ module_param_named(lme_hide, svm_lme_hide, int, 0444);
 MODULE_PARM_DESC(lme_hide,
 		 "keep EFER.LME out of the VMCB while the guest's paging is off (QEMU TCG erratum): -1 auto, 0 off, 1 on");
 
+/*
+ * QEMU's TCG looks up the ring-0 stack of a privilege-changing interrupt
+ * or exception in legacy mode (get_ss_esp_from_tss()) only through a TR
+ * of an available TSS type (1 or 9) and aborts ("invalid tss type") on the
+ * busy types (3, 0xb) that LTR, real CPUs, mvm's reset state and every
+ * VMM put there.  QEMU itself keeps the available type in its TR cache.
+ * The workaround: the VMCB holds the available type, svm->tr_busy says the
+ * guest's is busy, and MVM_GET_SREGS shows it so.
+ */
+static int svm_tr_available = -1;
+module_param_named(tr_available, svm_tr_available, int, 0444);
+MODULE_PARM_DESC(tr_available,
+		 "show the CPU an available TSS type in TR (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
+/*
+ * QEMU's TCG emulates a guest MOV to CR8 under V_INTR_MASKING
+ * (helper_write_crN()) by raising its virtual interrupt line when V_IRQ is
+ * pending, without the lock that needs (QEMU aborts: "assertion failed:
+ * (qemu_mutex_iothread_locked())").  mvm has V_IRQ pending while it waits
+ * for an interrupt window.  The workaround: while the window is armed,
+ * MOV to CR8 is intercepted and done here.
+ */
+static int svm_cr8_intercept = -1;
+module_param_named(cr8_intercept, svm_cr8_intercept, int, 0444);
+MODULE_PARM_DESC(cr8_intercept,
+		 "intercept MOV to CR8 while an interrupt window is armed (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
 bool svm_under_qemu_tcg(void)
 {
 	u32 eax, sig[3];
@@ -95,6 +124,12 @@ void svm_quirks_probe(void)
 	svm_quirk_lme =
 		svm_quirk_wanted(svm_lme_hide, tcg,
 				 "EFER.LME stays out of the VMCB while paging is off");
+	svm_quirk_tr =
+		svm_quirk_wanted(svm_tr_available, tcg,
+				 "TR shows the CPU an available TSS");
+	svm_quirk_cr8 =
+		svm_quirk_wanted(svm_cr8_intercept, tcg,
+				 "MOV to CR8 exits while an interrupt window is armed");
 }
 
 /* ---- inject_exit ---- */
@@ -110,6 +145,17 @@ void svm_quirk_inject_exit_kick(struct svm_vcpu *svm)
 }
 
 /* ---- Intercepted writes to control registers ---- */
+
+static void svm_intercept_cr_write(struct svm_vcpu *svm, unsigned int cr,
+				   bool on)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (on)
+		c->intercept_cr |= SVM_CR_WRITE(cr);
+	else
+		c->intercept_cr &= ~SVM_CR_WRITE(cr);
+}
 
 enum svm_cr_op { SVM_CR_MOV, SVM_CR_LMSW, SVM_CR_CLTS };
 
@@ -205,17 +251,6 @@ static int svm_cr_gp(struct svm_vcpu *svm)
 
 /* ---- lme_hide ---- */
 
-static void svm_intercept_cr_write(struct svm_vcpu *svm, unsigned int cr,
-				   bool on)
-{
-	struct vmcb_control *c = &svm->vmcb->control;
-
-	if (on)
-		c->intercept_cr |= SVM_CR_WRITE(cr);
-	else
-		c->intercept_cr &= ~SVM_CR_WRITE(cr);
-}
-
 /*
  * save.efer and save.cr0 were just given the guest's own values (WRMSR,
  * MVM_SET_MSRS, MVM_SET_SREGS, RESET): with paging off, LME (and an LMA
@@ -295,3 +330,50 @@ int svm_quirk_exit_cr0_write(struct svm_vcpu *svm)
 	return 0;
 }
 
+/* ---- tr_available ---- */
+
+#define SVM_TSS_BUSY	0x2	/* in the type: 3 -> 1, 0xb -> 9 */
+
+/* save.tr was just given the guest's own TR (MVM_SET_SREGS, RESET). */
+void svm_quirk_tr_sync(struct svm_vcpu *svm)
+{
+	struct vmcb_seg *tr = &svm->vmcb->save.tr;
+	u16 type = tr->attrib & (SVM_SEG_TYPE_MASK | SVM_SEG_S);
+
+	svm->tr_busy = type == 0x3 || type == 0xb;
+	if (svm->tr_busy)
+		tr->attrib &= ~SVM_TSS_BUSY;
+}
+
+/* MVM_GET_SREGS: the guest's TR type. */
+void svm_quirk_tr_get(const struct svm_vcpu *svm, struct mvm_segment *tr)
+{
+	if (svm->tr_busy && (tr->type == 0x1 || tr->type == 0x9))
+		tr->type |= SVM_TSS_BUSY;
+}
+
+/* ---- cr8_intercept ---- */
+
+/* Follows the interrupt window: armed (V_IRQ pending) or not. */
+void svm_quirk_cr8_window(struct svm_vcpu *svm, bool armed)
+{
+	svm_intercept_cr_write(svm, 8, armed);
+}
+
+/* MOV to CR8 while the window is armed: V_TPR and the LAPIC's TPR. */
+int svm_quirk_exit_cr8_write(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	struct svm_cr_write w;
+	u64 val;
+
+	if (svm_decode_cr_write(svm, &w) || w.op != SVM_CR_MOV || w.cr != 8)
+		return svm_cr_emulation_failed(svm);
+	val = svm_cr_src(svm, w.gpr);
+	if (svm->vmcb->save.cpl || (val & ~(u64)SVM_INT_V_TPR_MASK))
+		return svm_cr_gp(svm);
+	c->int_ctl = (c->int_ctl & ~SVM_INT_V_TPR_MASK) | val;
+	svm_sync_tpr_from_guest(svm);
+	svm_set_next_rip(svm, svm->vmcb->save.rip + w.len);
+	return 0;
+}

@@ -91,6 +91,8 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	s->g_pat = SVM_RESET_PAT;
 	if (svm_quirk_lme)
 		svm_quirk_lme_sync(svm);
+	if (svm_quirk_tr)
+		svm_quirk_tr_sync(svm);
 }
 
 /*
@@ -222,6 +224,8 @@ void svm_get_sregs(struct mvm_vcpu *vcpu, struct mvm_sregs *sr)
 	sr->efer = s->efer & ~SVM_EFER_SVME;
 	if (svm_quirk_lme)
 		sr->efer = svm_quirk_lme_efer(svm, sr->efer);
+	if (svm_quirk_tr)
+		svm_quirk_tr_get(svm, &sr->tr);
 }
 
 /*
@@ -261,6 +265,8 @@ int svm_set_sregs(struct mvm_vcpu *vcpu, const struct mvm_sregs *sr)
 	s->cpl = (sr->cr0 & X86_CR0_PE) ? sr->ss.dpl : 0;
 	if (svm_quirk_lme)
 		svm_quirk_lme_sync(svm);
+	if (svm_quirk_tr)
+		svm_quirk_tr_sync(svm);
 	/* New paging state: the guest's TLB must not be trusted. */
 	svm->cpu = -1;
 	return 0;

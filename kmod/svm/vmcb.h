@@ -92,6 +92,7 @@
 
 /* ---- Exit codes ---- */
 #define SVM_EXIT_CR0_WRITE	0x010
+#define SVM_EXIT_CR8_WRITE	0x018
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_EXCP_DB	0x041
 #define SVM_EXIT_EXCP_AC	0x051

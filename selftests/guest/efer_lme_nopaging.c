@@ -4,7 +4,8 @@
  * first, paging after) is the guest's value at once: RDMSR, MVM_GET_SREGS
  * and MVM_GET_MSRS read it back, exits in that state come and go, and
  * turning paging on with CR4.PAE then enters long mode (EFER.LMA, compat
- * mode here) with working page tables.  The same when userspace sets LME
+ * mode here) with working page tables; turning it off again leaves long
+ * mode with LME still set.  The same when userspace sets LME
  * through MVM_SET_SREGS or MVM_SET_MSRS in real mode.
  *
  * Under QEMU's TCG any #VMEXIT in that state leaves the test host with
@@ -57,6 +58,11 @@ __asm__(".pushsection .rodata\n"
 	"rdmsr\n"
 	SYNC_EAX
 	"movl $" STR(MAGIC) ", " STR(ALIAS_GVA + MAGIC_GPA) "\n"
+	/* Out of long mode again (compatibility mode may): LME stays. */
+	"mov %cr0, %eax\n and $0x7fffffff, %eax\n mov %eax, %cr0\n"
+	"mov $" STR(MSR_EFER) ", %ecx\n"
+	"rdmsr\n"
+	SYNC_EAX
 	"movl $2, (%edi)\n out %al, %dx\n"
 	"hlt\n"
 	".code64\n"
@@ -115,6 +121,10 @@ TEST(guest_sets_lme)
 	ASSERT_SYNC(vcpu, EFER_LME | EFER_LMA);
 	vcpu_get_sregs(vcpu, &s);
 	ASSERT_EQ(EFER_LME | EFER_LMA, s.efer);
+	ASSERT_SYNC(vcpu, EFER_LME);
+	vcpu_get_sregs(vcpu, &s);
+	ASSERT_EQ(EFER_LME, s.efer);
+	ASSERT_EQ(0ULL, s.cr0 & (1ULL << 31));
 	ASSERT_DONE(vcpu);
 	ASSERT_EQ(MAGIC, *(uint32_t *)vm_gpa_hva(vm, MAGIC_GPA));
 	vm_free(vm);
