@@ -65,7 +65,7 @@ TEST(ring3_exception)
 	struct vm *vm;
 
 	VM_CREATE_OR_SKIP(vm, vcpu);
-	if (!vm_is_mvm(vm))
+	if (!vm_is_mvm(vm) && host_is_qemu_tcg())
 		SKIP(vm_free(vm); return,
 		     "KVM keeps the busy TSS type, which QEMU TCG aborts on");
 	vcpu_setup_prot32(vcpu, CODE_GPA, r3_start, r3_end - r3_start);
