@@ -87,7 +87,7 @@ __asm__(".pushsection .rodata\n"
 	".popsection\n");
 
 #define SKIP_ON_KVM(vm) do {						\
-	if (!vm_is_mvm(vm) && host_is_qemu_tcg())						\
+	if (!vm_is_mvm(vm) && host_is_qemu_tcg()) \
 		SKIP(vm_free(vm); return,				\
 		     "KVM has no workaround for QEMU TCG's #VMEXIT with LME=1, PG=0");\
 } while (0)
