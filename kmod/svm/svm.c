@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 
 #include "svm.h"
@@ -37,6 +38,8 @@ struct svm_cpu {
 	 * load of mvm), and mvm's ASIDs start again from 1.
 	 */
 	bool flush_all;
+	/* The VMCB last run here: another one gets an IBPB first. */
+	struct vmcb *last_vmcb;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
@@ -222,6 +225,23 @@ void svm_assign_asid(struct svm_vcpu *svm)
 	c->asid = svm->asid;
 }
 
+/*
+ * Before each VMRUN, IRQs off: a guest must not steer the indirect
+ * branches of another vCPU (of its own VM or another) that runs next on
+ * this CPU.  Skipped where the host's mitigations already issue an IBPB
+ * at every #VMEXIT.
+ */
+void svm_ibpb_on_switch(struct svm_vcpu *svm)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpus);
+
+	if (likely(sc->last_vmcb == svm->vmcb))
+		return;
+	sc->last_vmcb = svm->vmcb;
+	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
+}
+
 u64 svm_iopm_pa(void)
 {
 	return page_to_phys(svm_iopm);
@@ -250,6 +270,7 @@ static void svm_cpu_disable(void)
 {
 	u64 efer;
 
+	svm_switch_cpu_disable();
 	wrmsrl(SVM_MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
 	wrmsrl(MSR_EFER, efer & ~SVM_EFER_SVME);
@@ -288,6 +309,11 @@ err_free:
 static void svm_vcpu_free(struct mvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->arch;
+	int cpu;
+
+	/* A new VMCB at the same address must not pass for this one. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpus, cpu)->last_vmcb, svm->vmcb, NULL);
 
 	fpu_free_guest_fpstate(&svm->fpu);
 	__free_page(svm->vmcb_page);

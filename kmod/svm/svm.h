@@ -50,6 +50,8 @@ struct svm_vcpu {
 	u64 nmi_guest_tf;	/* the guest's own RFLAGS.TF/RF meanwhile */
 	u64 xcr0;		/* the guest's XCR0 */
 	u32 pkru;		/* the guest's PKRU (hosts with OSPKE) */
+	bool dr_owned;		/* DR0-3 are the guest's: switched, not intercepted */
+	unsigned long db[4];	/* the guest's DR0-3 while dr_owned */
 	u64 tsc_aux;
 	u64 apic_base;
 	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */
@@ -88,6 +90,7 @@ u64 svm_iopm_pa(void);
 u64 svm_msrpm_pa(void);
 bool svm_has(u32 cpuid_feature);	/* SVM_CPUID_* */
 void svm_assign_asid(struct svm_vcpu *svm);
+void svm_ibpb_on_switch(struct svm_vcpu *svm);
 
 /* svm_state.c */
 void svm_vmcb_reset(struct svm_vcpu *svm);
@@ -109,6 +112,17 @@ void svm_skip_insn(struct svm_vcpu *svm, unsigned int len);
 void svm_set_next_rip(struct svm_vcpu *svm, u64 rip);
 void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 			  u32 err);
+
+/* svm_switch.c: what VMRUN does not switch, around it (IRQs off) */
+struct svm_host {
+	u64 xcr0, guest_xcr0;	/* the host's, and the guest's as loaded */
+	u32 pkru;
+};
+
+void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h);
+void svm_switch_to_host(struct svm_vcpu *svm, const struct svm_host *h);
+void svm_switch_cpu_disable(void);
+int svm_exit_dr(struct svm_vcpu *svm);
 
 /* svm_exit.c */
 int svm_handle_exit(struct svm_vcpu *svm);

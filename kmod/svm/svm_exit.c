@@ -252,6 +252,8 @@ static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
 	/* Intercepted only for the QEMU TCG errata (svm_quirks.c). */
 	[SVM_EXIT_CR0_WRITE]	= svm_quirk_exit_cr0_write,
 	[SVM_EXIT_CR8_WRITE]	= svm_quirk_exit_cr8_write,
+	[SVM_EXIT_DR0_READ ... SVM_EXIT_DR7_READ]	= svm_exit_dr,
+	[SVM_EXIT_DR0_WRITE ... SVM_EXIT_DR7_WRITE]	= svm_exit_dr,
 	[SVM_EXIT_EXCP_DB]	= svm_exit_db,
 	[SVM_EXIT_EXCP_AC]	= svm_exit_ac,
 	[SVM_EXIT_EXCP_MC]	= svm_exit_mc,

@@ -57,36 +57,6 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 }
 
 /*
- * The guest's XCR0 while it runs, whether or not its CR4.OSXSAVE is set
- * (without it, XCR0 changes nothing the guest can do; with it loaded
- * always, a change behind our back shows - see below).  Returns the value
- * loaded.
- */
-static u64 svm_load_guest_xcr0(struct svm_vcpu *svm, u64 host)
-{
-	if (host == svm->xcr0)
-		return host;
-	xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
-	return svm->xcr0;
-}
-
-/*
- * After the guest: the host's XCR0 again.  XSETBV is intercepted, so XCR0
- * is still what was loaded - except under an emulated SVM that runs the
- * guest's XSETBV without the exit (QEMU's): then the guest's new value is
- * in the register, and it is the guest's from now on.
- */
-static void svm_put_guest_xcr0(struct svm_vcpu *svm, u64 host, u64 loaded)
-{
-	u64 cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-
-	if (cur != loaded)
-		svm->xcr0 = cur;
-	if (cur != host)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host);
-}
-
-/*
  * A machine check the guest's execution raised, intercepted: run the
  * host's handler as if it had come from user mode (the guest is no host
  * kernel context), which lets it recover by killing this thread if it
@@ -104,36 +74,9 @@ static void svm_machine_check(void)
 #endif
 }
 
-/*
- * PKRU is user state the kernel's FPU switch leaves in the register (the
- * host's own code does not use it), and the guest can write it whenever
- * it likes: CR4 writes do not exit, so a guest may turn CR4.PKE on, run
- * WRPKRU and turn it off again.  So it is switched at every entry and
- * exit whatever the guest's CR4 says: the guest never sees the VMM's
- * value, and the VMM never runs with the guest's.  Returns the host's.
- */
-static u32 svm_load_guest_pkru(struct svm_vcpu *svm)
-{
-	u32 host = rdpkru();
-
-	if (svm->pkru != host)
-		wrpkru(svm->pkru);
-	return host;
-}
-
-static void svm_put_guest_pkru(struct svm_vcpu *svm, u32 host)
-{
-	svm->pkru = rdpkru();
-	if (svm->pkru != host)
-		wrpkru(host);
-}
-
 static int svm_enter(struct svm_vcpu *svm)
 {
-	bool xsave = boot_cpu_has(X86_FEATURE_OSXSAVE);
-	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
-	u64 host_xcr0 = 0, guest_xcr0 = 0;
-	u32 host_pkru = 0;
+	struct svm_host host;
 
 	local_irq_disable();
 	/*
@@ -151,12 +94,8 @@ static int svm_enter(struct svm_vcpu *svm)
 	mvm_vcpu_enter_guest_mode(svm->vcpu);
 	svm_inject_events(svm);
 	svm_assign_asid(svm);
-	if (xsave) {
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		guest_xcr0 = svm_load_guest_xcr0(svm, host_xcr0);
-	}
-	if (pku)
-		host_pkru = svm_load_guest_pkru(svm);
+	svm_ibpb_on_switch(svm);
+	svm_switch_to_guest(svm, &host);
 
 	asm volatile("clgi" ::: "memory");
 	/*
@@ -176,10 +115,7 @@ static int svm_enter(struct svm_vcpu *svm)
 	if (unlikely(svm->vmcb->control.exit_code == SVM_EXIT_EXCP_MC))
 		svm_machine_check();
 
-	if (pku)
-		svm_put_guest_pkru(svm, host_pkru);
-	if (xsave)
-		svm_put_guest_xcr0(svm, host_xcr0, guest_xcr0);
+	svm_switch_to_host(svm, &host);
 	local_irq_enable();
 	return 0;
 }

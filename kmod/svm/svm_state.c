@@ -45,6 +45,8 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	svm->nmi_singlestep = false;
 	svm->xcr0 = XFEATURE_MASK_FP;
 	svm->pkru = 0;
+	svm->dr_owned = false;
+	memset(svm->db, 0, sizeof(svm->db));
 	svm->tsc_aux = 0;
 	svm->msr_pending = 0;
 	/* xAPIC at its default address, enabled; vCPU 0 boots (BSP). */
@@ -64,6 +66,8 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 			SVM_I4_MWAIT | SVM_I4_MWAIT_COND | SVM_I4_XSETBV |
 			SVM_I4_RDPRU;
 	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
+	/* DR0-7, reads and writes, until the guest owns them (svm_switch.c). */
+	c->intercept_dr = 0x00ff00ff;
 	c->iopm_base_pa = svm_iopm_pa();
 	c->msrpm_base_pa = svm_msrpm_pa();
 	/* Physical interrupts stay the host's: they end the guest (INTR). */

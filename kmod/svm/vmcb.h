@@ -93,6 +93,10 @@
 /* ---- Exit codes ---- */
 #define SVM_EXIT_CR0_WRITE	0x010
 #define SVM_EXIT_CR8_WRITE	0x018
+#define SVM_EXIT_DR0_READ	0x020
+#define SVM_EXIT_DR7_READ	0x027
+#define SVM_EXIT_DR0_WRITE	0x030
+#define SVM_EXIT_DR7_WRITE	0x037
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_EXCP_DB	0x041
 #define SVM_EXIT_EXCP_AC	0x051

@@ -124,8 +124,18 @@ SYM_INNER_LABEL(__svm_vmrun_exit, SYM_L_GLOBAL)
 	mov	SLOT_HOST(%rsp), %rax
 	vmload	%rax
 
-	/* The guest may have trained the return stack buffer. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+	/*
+	 * The guest may have trained the return stack buffer and the branch
+	 * predictors: refill the RSB and untrain returns as the host kernel's
+	 * own mitigations chose (the same features its KVM uses), before
+	 * the first RET.  UNTRAIN_RET's IBPB clobbers RAX, RCX and RDX.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+#ifdef UNTRAIN_RET_VM
+	UNTRAIN_RET_VM
+#else
+	UNTRAIN_RET
+#endif
 
 	/* Leave no guest values in registers for speculation to use. */
 	xor	%ecx, %ecx
