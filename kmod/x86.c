@@ -5,6 +5,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <asm/processor-flags.h>
 
 #include "x86.h"
 
@@ -31,6 +32,13 @@ bool mvm_xcr0_valid(u64 xcr0, u64 supported)
 	    ((xcr0 & XCR0_AVX512) && !(xcr0 & XFEATURE_MASK_YMM)))
 		return false;
 	return mvm_all_or_none(xcr0, XCR0_MPX) && mvm_all_or_none(xcr0, XCR0_AMX);
+}
+
+bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4, bool cs_l)
+{
+	if ((efer & EFER_LME) && (cr0 & X86_CR0_PG))
+		return (efer & EFER_LMA) && (cr4 & X86_CR4_PAE);
+	return !(efer & EFER_LMA) && !cs_l;
 }
 
 u64 mvm_guest_xcr0_supported(u64 features)

@@ -7,6 +7,7 @@
 #define MVM_X86_H
 
 #include <linux/types.h>
+#include <asm/msr-index.h>
 
 /*
  * Is xcr0 a value XSETBV takes on a CPU that supports the features in
@@ -21,5 +22,25 @@ bool mvm_xcr0_valid(u64 xcr0, u64 supported);
  * enabled, limited to what the guest's FPU buffer (features) holds.
  */
 u64 mvm_guest_xcr0_supported(u64 features);
+
+/*
+ * EFER: the bits a guest of this module may hold (SCE, LME, LMA, NXE,
+ * FFXSR; SVME and VMXE's equivalents are the hypervisor's), for every way
+ * a value gets in: the guest's WRMSR, MVM_SET_MSRS, MVM_SET_SREGS.
+ */
+#define MVM_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | \
+				 EFER_FFXSR)
+
+static inline bool mvm_efer_valid(u64 efer)
+{
+	return !(efer & ~MVM_EFER_GUEST_BITS);
+}
+
+/*
+ * A whole register state (MVM_SET_SREGS) must agree with itself where the
+ * CPU derives one value from others: LMA is LME with paging on, and long
+ * mode needs PAE; a 64-bit code segment needs long mode.
+ */
+bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4, bool cs_l);
 
 #endif /* MVM_X86_H */

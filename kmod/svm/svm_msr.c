@@ -17,9 +17,8 @@
 
 #include "svm.h"
 #include "svm_hw.h"
+#include "../x86.h"
 
-#define SVM_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | \
-				 EFER_FFXSR)
 #define SVM_APIC_BASE_BITS	(0xfffff000ULL | BIT_ULL(11) | BIT_ULL(10) | \
 				 BIT_ULL(8))
 
@@ -118,7 +117,24 @@ static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val)
 	}
 }
 
-static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val)
+/*
+ * The guest's WRMSR of EFER: LMA is the CPU's to set (a written one is
+ * ignored), and LME cannot change while paging is on.
+ */
+static int svm_guest_efer(struct svm_vcpu *svm, u64 *val)
+{
+	const struct vmcb_save *s = &svm->vmcb->save;
+	u64 cur = s->efer & ~SVM_EFER_SVME;
+
+	if (svm_quirk_lme)
+		cur = svm_quirk_lme_efer(svm, cur);
+	*val = (*val & ~EFER_LMA) | (cur & EFER_LMA);
+	if ((s->cr0 & X86_CR0_PG) && ((*val ^ cur) & EFER_LME))
+		return SVM_MSR_BAD;
+	return SVM_MSR_OK;
+}
+
+static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val, bool guest)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	u64 *slot = svm_msr_slot(&vmcb->save, msr);
@@ -136,7 +152,10 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val)
 		return r;
 	switch (msr) {
 	case MSR_EFER:
-		if (val & ~SVM_EFER_GUEST_BITS)
+		/* The one rule for every way in (x86.h). */
+		if (!mvm_efer_valid(val))
+			return SVM_MSR_BAD;
+		if (guest && svm_guest_efer(svm, &val))
 			return SVM_MSR_BAD;
 		vmcb->save.efer = val | SVM_EFER_SVME;
 		if (svm_quirk_lme)
@@ -175,7 +194,7 @@ int svm_get_msr(struct mvm_vcpu *vcpu, u32 index, u64 *data)
 
 int svm_set_msr(struct mvm_vcpu *vcpu, u32 index, u64 data)
 {
-	int r = svm_msr_write(to_svm(vcpu), index, data);
+	int r = svm_msr_write(to_svm(vcpu), index, data, false);
 
 	return r == SVM_MSR_OK || r == MVM_MSR_EXIT ? 0 : -1;
 }
@@ -199,7 +218,8 @@ int svm_exit_msr(struct svm_vcpu *svm)
 	u64 val = (u32)s->rax | ((u64)(u32)svm->regs[SVM_RDX] << 32);
 	int r;
 
-	r = write ? svm_msr_write(svm, msr, val) : svm_msr_read(svm, msr, &val);
+	r = write ? svm_msr_write(svm, msr, val, true) :
+		    svm_msr_read(svm, msr, &val);
 	if (r == SVM_MSR_UNKNOWN) {
 		run->exit_reason = write ? MVM_EXIT_WRMSR : MVM_EXIT_RDMSR;
 		run->msr.index = msr;
