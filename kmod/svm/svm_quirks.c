@@ -29,6 +29,7 @@ bool svm_quirk_inject_exit __read_mostly;
 bool svm_quirk_lme __read_mostly;
 bool svm_quirk_tr __read_mostly;
 bool svm_quirk_cr8 __read_mostly;
+bool svm_quirk_mxcsr __read_mostly;
 
 /*
  * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
@@ -95,6 +96,18 @@ module_param_named(cr8_intercept, svm_cr8_intercept, int, 0444);
 MODULE_PARM_DESC(cr8_intercept,
 		 "intercept MOV to CR8 while an interrupt window is armed (QEMU TCG erratum): -1 auto, 0 off, 1 on");
 
+/*
+ * QEMU's TCG (7.2) loads an MXCSR with reserved bits (LDMXCSR, FXRSTOR,
+ * XRSTOR) where a CPU raises #GP.  MVM_GET_XSAVE then hands out a state
+ * that MVM_SET_XSAVE, as the kernel's XSAVE code, rightly refuses, and a
+ * VMM can no longer restore what it saved.  The workaround: the bits the
+ * CPU could never hold are cleared in what MVM_GET_XSAVE returns.
+ */
+static int svm_mxcsr_clean = -1;
+module_param_named(mxcsr_clean, svm_mxcsr_clean, int, 0444);
+MODULE_PARM_DESC(mxcsr_clean,
+		 "clear reserved MXCSR bits in MVM_GET_XSAVE (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
 bool svm_under_qemu_tcg(void)
 {
 	u32 eax, sig[3];
@@ -130,6 +143,25 @@ void svm_quirks_probe(void)
 	svm_quirk_cr8 =
 		svm_quirk_wanted(svm_cr8_intercept, tcg,
 				 "MOV to CR8 exits while an interrupt window is armed");
+	svm_quirk_mxcsr =
+		svm_quirk_wanted(svm_mxcsr_clean, tcg,
+				 "MVM_GET_XSAVE clears reserved MXCSR bits");
+}
+
+/* ---- mxcsr_clean ---- */
+
+/* The legacy area's MXCSR at byte 24, MXCSR_MASK at 28 (0: the default). */
+void svm_quirk_mxcsr_clean(struct mvm_xsave *xs)
+{
+	u8 *area = (u8 *)xs;
+	u32 mxcsr, mask;
+
+	memcpy(&mxcsr, area + 24, 4);
+	memcpy(&mask, area + 28, 4);
+	if (!mask)
+		mask = 0xffbf;
+	mxcsr &= mask;
+	memcpy(area + 24, &mxcsr, 4);
 }
 
 /* ---- inject_exit ---- */

@@ -295,6 +295,8 @@ int svm_get_xsave(struct mvm_vcpu *vcpu, struct mvm_xsave *xs)
 		return -E2BIG;
 	fpu_copy_guest_fpstate_to_uabi(&svm->fpu, xs, sizeof(*xs),
 				       svm_host_xcr0(), svm->pkru);
+	if (svm_quirk_mxcsr)
+		svm_quirk_mxcsr_clean(xs);
 	return 0;
 }
 
