@@ -107,7 +107,7 @@ static void randbytes(void *buf, size_t len)
 static uint64_t seed;
 static int verbose;
 static volatile int stop;
-static unsigned long exits[12];
+static unsigned long exits[12], run_fails;
 static unsigned long calls, runs, vms_made, vcpus_made, forks;
 static unsigned long errs[256];
 static int findings;
@@ -707,7 +707,9 @@ static void do_run(struct vm *vm, struct vcpu *c)
 	r = FZV(c->fd, MVM_RUN, 0);
 	__atomic_store_n(&in_run, 0, __ATOMIC_SEQ_CST);
 	ATOMIC_INC(runs);
-	if (r == 0 && c->run->exit_reason < 12)
+	if (r < 0)
+		run_fails++;
+	else if (c->run->exit_reason < 12)
 		exits[c->run->exit_reason]++;
 	if (verbose)
 		fprintf(stderr, "run vcpu %u: %ld errno %d exit %u\n", c->id, r,
@@ -1193,10 +1195,10 @@ int main(int argc, char **argv)
 
 	printf("fuzz: seed %llu, %lu calls, %lu VMs, %lu vCPUs, 3 threads (main, racer, watchdog), "
 	       "%lu iterations, %lu runs, %lu forks, refcnt %ld->%ld, SUnreclaim %+ld kB, "
-	       "exits HLT=%lu MMIO=%lu other=%lu, %d findings; errors by errno:",
+	       "%lu failed (EINTR...), exits HLT=%lu MMIO=%lu other=%lu, %d findings; errors by errno:",
 	       (unsigned long long)seed, calls, vms_made, vcpus_made, iters, runs, forks,
-	       ref0, ref1, su1 - su0, exits[MVM_EXIT_HLT], exits[MVM_EXIT_MMIO],
-	       runs - exits[MVM_EXIT_HLT] - exits[MVM_EXIT_MMIO] - errs[EINTR],
+	       ref0, ref1, su1 - su0, run_fails, exits[MVM_EXIT_HLT], exits[MVM_EXIT_MMIO],
+	       runs - exits[MVM_EXIT_HLT] - exits[MVM_EXIT_MMIO] - run_fails,
 	       findings);
 	for (i = 1; i < 256; i++)
 		if (errs[i])
