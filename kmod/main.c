@@ -133,15 +133,20 @@ static int __init mvm_init(void)
 		goto err_unsetup;
 	preempt_notifier_inc();
 
+	r = mvm_tlb_init();
+	if (r)
+		goto err_notifier;
 	r = misc_register(&mvm_dev);
 	if (r) {
 		pr_err("cannot register /dev/mvm: %d\n", r);
-		goto err_virt;
+		goto err_tlb;
 	}
 	pr_info("loaded, backend %s\n", mvm_backend->name);
 	return 0;
 
-err_virt:
+err_tlb:
+	mvm_tlb_exit();
+err_notifier:
 	preempt_notifier_dec();
 	mvm_virt_exit();
 err_unsetup:
@@ -154,6 +159,7 @@ static void __exit mvm_exit(void)
 	misc_deregister(&mvm_dev);
 	/* Deassigned ioeventfds are freed by RCU callbacks in this module. */
 	rcu_barrier();
+	mvm_tlb_exit();
 	preempt_notifier_dec();
 	mvm_virt_exit();
 	mvm_backend->unsetup();

@@ -145,10 +145,12 @@ struct mvm_vcpu {
 
 	/*
 	 * (a) Written by the vCPU thread with IRQs off around guest entry,
-	 * read by mvm_flush_remote_tlbs() to find CPUs running the guest.
+	 * read by mvm_flush_remote_tlbs() and kicks to find CPUs running the
+	 * guest: guest_seq counts entries and exits (odd: in the guest).
 	 */
-	int mode;			/* MVM_MODE_* */
+	u32 guest_seq;
 	int cpu;
+	u32 flush_seq;			/* (mmu.lock) guest_seq a flush saw */
 
 	/* (a) Events other threads queue without the vCPU lock. */
 	atomic_t irq_queued;		/* vector, or -1 */
@@ -174,17 +176,21 @@ struct mvm_vcpu {
 #define MVM_MSR_UNKNOWN	1	/* not this handler's: ask the next, or userspace */
 #define MVM_MSR_EXIT	2	/* done; run->exit_reason set for userspace */
 
-#define MVM_MODE_OUTSIDE	0
-#define MVM_MODE_IN_GUEST	1
-
 /*
  * After stage-2 entries went away: no vCPU of vm may use a translation it
  * cached from them once this returns.  Bumps mmu.tlb_gen (every vCPU
  * flushes before its next entry) and interrupts the vCPUs in the guest
- * now, waiting until they have left it.  Needs IRQs on; may be called
- * under a spinlock.
+ * now, waiting until they have left it, with NMIs if they take long
+ * (tlb.c).  Called with mmu.lock held.
  */
 void mvm_flush_remote_tlbs(struct mvm_vm *vm);
+int mvm_tlb_init(void);
+void mvm_tlb_exit(void);
+
+static inline bool mvm_guest_seq_in_guest(u32 seq)
+{
+	return seq & 1;
+}
 
 /*
  * The vCPU side of that: mark guest entry (IRQs off) _before_ reading
@@ -194,12 +200,12 @@ static inline void mvm_vcpu_enter_guest_mode(struct mvm_vcpu *vcpu)
 {
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	/* Pairs with the barrier in mvm_flush_remote_tlbs(). */
-	smp_store_mb(vcpu->mode, MVM_MODE_IN_GUEST);
+	smp_store_mb(vcpu->guest_seq, vcpu->guest_seq + 1);
 }
 
 static inline void mvm_vcpu_exit_guest_mode(struct mvm_vcpu *vcpu)
 {
-	WRITE_ONCE(vcpu->mode, MVM_MODE_OUTSIDE);
+	WRITE_ONCE(vcpu->guest_seq, vcpu->guest_seq + 1);
 }
 
 /* Make a vCPU notice a queued event: out of the guest, or out of HLT. */

@@ -383,31 +383,6 @@ static const struct file_operations mvm_vcpu_fops = {
 	.llseek		= noop_llseek,
 };
 
-static void mvm_nop_ipi(void *unused)
-{
-}
-
-void mvm_flush_remote_tlbs(struct mvm_vm *vm)
-{
-	struct mvm_vcpu *vcpu;
-	unsigned int i;
-
-	atomic64_inc(&vm->mmu.tlb_gen);
-	/* Pairs with smp_store_mb() in mvm_vcpu_enter_guest_mode(). */
-	smp_mb__after_atomic();
-	for (i = 0; i < MVM_MAX_VCPUS; i++) {
-		vcpu = READ_ONCE(vm->vcpus[i]);
-		/*
-		 * The IPI ends the guest (INTR exit) and runs only after the
-		 * vCPU thread is back in the host with GIF and IRQs on: by
-		 * then the stale translations are gone from use.
-		 */
-		if (vcpu && READ_ONCE(vcpu->mode) == MVM_MODE_IN_GUEST)
-			smp_call_function_single(READ_ONCE(vcpu->cpu),
-						 mvm_nop_ipi, NULL, 1);
-	}
-}
-
 /*
  * Any context, hard interrupts included (the APIC timer, an irqfd's
  * wakeup under the eventfd's lock): a reschedule IPI ends the guest, and
@@ -419,7 +394,7 @@ void mvm_vcpu_kick(struct mvm_vcpu *vcpu)
 
 	/* Pairs with smp_store_mb() in mvm_vcpu_enter_guest_mode(). */
 	smp_mb__after_atomic();
-	if (READ_ONCE(vcpu->mode) == MVM_MODE_IN_GUEST) {
+	if (mvm_guest_seq_in_guest(READ_ONCE(vcpu->guest_seq))) {
 		cpu = READ_ONCE(vcpu->cpu);
 		me = get_cpu();
 		/* On this CPU the guest is out already: we are running. */
