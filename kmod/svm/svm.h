@@ -41,6 +41,7 @@ struct svm_vcpu {
 	 */
 	bool io_in_pending;
 	u32 io_count;		/* INS: elements in the run page */
+	u32 event_injected;	/* EVENTINJ of the last VMRUN */
 
 	bool host_saved;	/* this thread's host state is in the CPU's area */
 	bool nmi_masked;	/* an NMI handler runs: no NMI until IRET */

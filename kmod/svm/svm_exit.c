@@ -307,6 +307,35 @@ static bool svm_exit_lost_state(const struct svm_vcpu *svm)
 	       (s->cr3 & CR3_ADDR_MASK) == (__read_cr3() & CR3_ADDR_MASK);
 }
 
+/*
+ * The event whose delivery the exit interrupted, to deliver again; 0 if
+ * none.  An INTn, INT3 or INTO the guest executed is not injected again
+ * but executed again: RIP still points at the instruction, and EVENTINJ
+ * would push that RIP as the return address, not the next one (without
+ * NRIP save nothing says where the next one is).  A real CPU reports INT3
+ * and INTO as exceptions 3 and 4, QEMU's TCG as software interrupts.  What
+ * mvm itself injected at this VMRUN is injected again as it was.
+ */
+static u32 svm_event_to_redeliver(const struct svm_vcpu *svm)
+{
+	u32 ev = svm->vmcb->control.exit_int_info;
+	u32 vec = ev & SVM_EVTINJ_VEC_MASK;
+
+	if (!(ev & SVM_EVTINJ_VALID))
+		return 0;
+	if (ev == svm->event_injected)
+		return ev;
+	switch (ev & SVM_EVTINJ_TYPE_MASK) {
+	case SVM_EVTINJ_TYPE_SOFT:
+		return 0;
+	case SVM_EVTINJ_TYPE_EXEPT:
+		if (vec == X86_TRAP_BP || vec == X86_TRAP_OF)
+			return 0;
+		break;
+	}
+	return ev;
+}
+
 int svm_handle_exit(struct svm_vcpu *svm)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
@@ -323,10 +352,7 @@ int svm_handle_exit(struct svm_vcpu *svm)
 					 MVM_INTERNAL_HOST_STATE);
 	}
 	svm_sync_tpr_from_guest(svm);
-	/* An event whose delivery the exit interrupted is delivered again. */
-	c->event_inj = 0;
-	if (c->exit_int_info & SVM_EVTINJ_VALID)
-		c->event_inj = c->exit_int_info;
+	c->event_inj = svm_event_to_redeliver(svm);
 
 	if (code == (u32)SVM_EXIT_INVALID)
 		return svm_exit_invalid(svm);

@@ -106,6 +106,7 @@ static int svm_enter(struct svm_vcpu *svm)
 		asm volatile("vmsave %%rax" : : "a" (svm_host_save_pa()) : "memory");
 		svm->host_saved = true;
 	}
+	svm->event_injected = svm->vmcb->control.event_inj;
 	__svm_vmrun(svm->regs, svm->vmcb_pa, svm_host_save_pa(),
 		    svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW);
 	/* IRQs stay off: what arrived meanwhile is handled at local_irq_enable. */
