@@ -7,6 +7,7 @@
 #include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
 
+#include "mvm.h"
 #include "x86.h"
 
 #define XCR0_AVX512	(XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
@@ -46,4 +47,43 @@ u64 mvm_guest_xcr0_supported(u64 features)
 	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
 		return XFEATURE_MASK_FPSSE;
 	return xgetbv(XCR_XFEATURE_ENABLED_MASK) & features;
+}
+
+/* ---- CR4 ---- */
+
+u64 mvm_cr4_supported(void)
+{
+	u64 cr4 = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		  X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		  X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	if (boot_cpu_has(X86_FEATURE_UMIP))
+		cr4 |= X86_CR4_UMIP;
+	if (boot_cpu_has(X86_FEATURE_LA57))
+		cr4 |= X86_CR4_LA57;
+	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
+		cr4 |= X86_CR4_FSGSBASE;
+	if (boot_cpu_has(X86_FEATURE_PCID))
+		cr4 |= X86_CR4_PCIDE;
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		cr4 |= X86_CR4_OSXSAVE;
+	if (boot_cpu_has(X86_FEATURE_SMEP))
+		cr4 |= X86_CR4_SMEP;
+	if (boot_cpu_has(X86_FEATURE_SMAP))
+		cr4 |= X86_CR4_SMAP;
+	if (boot_cpu_has(X86_FEATURE_PKU))
+		cr4 |= X86_CR4_PKE;
+	return cr4;
+}
+
+#define CPUID_7_ECX_PKU		BIT(3)
+
+u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu)
+{
+	u32 leaf7[4];
+
+	if (!boot_cpu_has(X86_FEATURE_PKU))
+		return 0;
+	mvm_cpuid(vcpu, 7, 0, leaf7);
+	return (leaf7[2] & CPUID_7_ECX_PKU) ? 0 : X86_CR4_PKE;
 }

@@ -43,4 +43,17 @@ static inline bool mvm_efer_valid(u64 efer)
  */
 bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4, bool cs_l);
 
+struct mvm_vcpu;
+
+/* The CR4 bits this CPU takes (a MOV to CR4 with any other bit #GPs). */
+u64 mvm_cr4_supported(void);
+
+/*
+ * CR4 bits the CPU takes but the vCPU's CPUID table does not offer, and
+ * that the guest must therefore not set: CR4.PKE without PKU (the guest
+ * would get RDPKRU/WRPKRU).  The other CR4 features give a guest nothing
+ * of the host's and are left to the CPU.
+ */
+u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu);
+
 #endif /* MVM_X86_H */

@@ -41,7 +41,8 @@ struct svm_vcpu {
 	 */
 	bool io_in_pending;
 	u32 io_count;		/* INS: elements in the run page */
-	u32 event_injected;	/* EVENTINJ of the last VMRUN */
+	u64 event_injected;	/* EVENTINJ of the last VMRUN */
+	u64 cr4_hidden;		/* CR4 bits the guest's CPUID hides */
 
 	bool host_saved;	/* this thread's host state is in the CPU's area */
 	bool nmi_masked;	/* an NMI handler runs: no NMI until IRET */
@@ -147,6 +148,24 @@ int svm_exit_io(struct svm_vcpu *svm);
 int svm_complete_io_in(struct svm_vcpu *svm);
 u8 svm_fetch_insn(struct svm_vcpu *svm, u8 *bytes);
 void svm_paging(const struct svm_vcpu *svm, struct mvm_paging *p);
+
+/* svm_cr.c: intercepted control-register writes */
+enum svm_cr_op { SVM_CR_MOV, SVM_CR_LMSW, SVM_CR_CLTS };
+
+struct svm_cr_write {
+	enum svm_cr_op op;
+	u8 cr;		/* MOV: the control register */
+	u8 gpr;		/* MOV, LMSW: the source (enum svm_reg) */
+	u8 len;
+};
+
+void svm_intercept_cr_write(struct svm_vcpu *svm, unsigned int cr, bool on);
+int svm_decode_cr_write(struct svm_vcpu *svm, struct svm_cr_write *w);
+u64 svm_cr_src(struct svm_vcpu *svm, u8 gpr);
+int svm_cr_emulation_failed(struct svm_vcpu *svm);
+int svm_cr_gp(struct svm_vcpu *svm);
+void svm_update_cr4_intercept(struct svm_vcpu *svm);
+int svm_exit_cr4_write(struct svm_vcpu *svm);
 
 /* svm_quirks.c: each flag set at probe time, fixed afterwards */
 extern bool svm_quirk_inject_exit;

@@ -251,6 +251,7 @@ static int svm_exit_invalid(struct svm_vcpu *svm)
 static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
 	/* Intercepted only for the QEMU TCG errata (svm_quirks.c). */
 	[SVM_EXIT_CR0_WRITE]	= svm_quirk_exit_cr0_write,
+	[SVM_EXIT_CR4_WRITE]	= svm_exit_cr4_write,
 	[SVM_EXIT_CR8_WRITE]	= svm_quirk_exit_cr8_write,
 	[SVM_EXIT_DR0_READ ... SVM_EXIT_DR7_READ]	= svm_exit_dr,
 	[SVM_EXIT_DR0_WRITE ... SVM_EXIT_DR7_WRITE]	= svm_exit_dr,
@@ -316,9 +317,9 @@ static bool svm_exit_lost_state(const struct svm_vcpu *svm)
  * and INTO as exceptions 3 and 4, QEMU's TCG as software interrupts.  What
  * mvm itself injected at this VMRUN is injected again as it was.
  */
-static u32 svm_event_to_redeliver(const struct svm_vcpu *svm)
+static u64 svm_event_to_redeliver(const struct svm_vcpu *svm)
 {
-	u32 ev = svm->vmcb->control.exit_int_info;
+	u64 ev = svm->vmcb->control.exit_int_info;	/* error code: 63:32 */
 	u32 vec = ev & SVM_EVTINJ_VEC_MASK;
 
 	if (!(ev & SVM_EVTINJ_VALID))

@@ -138,6 +138,7 @@ int svm_vcpu_run(struct mvm_vcpu *vcpu)
 	/* An EOI written with MVM_SET_MSRS is reported before the guest runs. */
 	if (vcpu->lapic && mvm_lapic_report_eoi(vcpu->lapic))
 		return 0;
+	svm_update_cr4_intercept(svm);
 	fpu_swap_kvm_fpstate(&svm->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {

@@ -92,6 +92,7 @@
 
 /* ---- Exit codes ---- */
 #define SVM_EXIT_CR0_WRITE	0x010
+#define SVM_EXIT_CR4_WRITE	0x014
 #define SVM_EXIT_CR8_WRITE	0x018
 #define SVM_EXIT_DR0_READ	0x020
 #define SVM_EXIT_DR7_READ	0x027

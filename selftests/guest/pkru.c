@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PKRU is switched with the guest: a guest that turns CR4.PKE on (CR4
- * writes do not exit) and writes PKRU changes neither what the VMM thread
+ * PKRU is switched with the guest: a guest whose CPUID offers PKU, that
+ * turns CR4.PKE on and writes PKRU, changes neither what the VMM thread
  * runs with after the exit nor what it sees before; it reads its own
  * reset value (0) first, not the VMM's.  MVM_GET_XSAVE shows the guest's
  * PKRU in its XSAVE component, and MVM_SET_XSAVE sets it.  A host
@@ -52,6 +52,9 @@ static void guest_code(void)
 TEST(pkru_switched)
 {
 	static struct mvm_xsave xs;
+	struct mvm_cpuid_entry leaf7 = {
+		.function = 7, .flags = MVM_CPUID_FLAG_INDEX,
+	};
 	unsigned int a, b, c, d, off;
 	struct vm *vm;
 	struct vcpu *vcpu;
@@ -65,6 +68,9 @@ TEST(pkru_switched)
 	off = b;
 	VM_CREATE_OR_SKIP(vm, vcpu);
 	vcpu_setup_long(vcpu, guest_code);
+	/* The guest may turn PKE on only with PKU in its CPUID table. */
+	__cpuid_count(7, 0, leaf7.eax, leaf7.ebx, leaf7.ecx, leaf7.edx);
+	vcpu_cpuid_set(vcpu, &leaf7);
 
 	wrpkru(HOST_PKRU);
 	ASSERT_UCALL(vcpu, UCALL_SYNC, &uc);
