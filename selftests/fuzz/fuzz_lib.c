@@ -55,9 +55,14 @@ void flip(void *buf, size_t len, unsigned int nbits)
 void randbytes(void *buf, size_t len)
 {
 	unsigned char *p = buf;
+	uint64_t v;
 
-	while (len--)
-		*p++ = rnd();
+	for (; len >= 8; len -= 8, p += 8) {
+		v = rnd();
+		memcpy(p, &v, 8);
+	}
+	v = rnd();
+	memcpy(p, &v, len);
 }
 
 void fz_seed_thread(uint64_t salt)

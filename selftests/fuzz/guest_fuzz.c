@@ -149,6 +149,27 @@ static int complete_io(struct fvcpu *c)
 	return 0;
 }
 
+/* What the CPU refused (verbose). */
+static void print_state(struct fvcpu *c)
+{
+	struct mvm_sregs s;
+	struct mvm_regs r;
+	const struct mvm_segment *sg[] = { &s.cs, &s.ss, &s.ds, &s.tr };
+	unsigned int i;
+
+	if (ioctl(c->fd, MVM_GET_SREGS, &s) || ioctl(c->fd, MVM_GET_REGS, &r))
+		return;
+	fprintf(stderr, "  rip 0x%llx rflags 0x%llx cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx\n",
+		(unsigned long long)r.rip, (unsigned long long)r.rflags,
+		(unsigned long long)s.cr0, (unsigned long long)s.cr3,
+		(unsigned long long)s.cr4, (unsigned long long)s.efer);
+	for (i = 0; i < ARRAY_LEN(sg); i++)
+		fprintf(stderr, "  seg %u: sel 0x%x base 0x%llx limit 0x%x type %u p %u dpl %u db %u s %u l %u g %u unusable %u\n",
+			i, sg[i]->selector, (unsigned long long)sg[i]->base, sg[i]->limit,
+			sg[i]->type, sg[i]->present, sg[i]->dpl, sg[i]->db, sg[i]->s, sg[i]->l,
+			sg[i]->g, sg[i]->unusable);
+}
+
 /* The exit of the last RUN: 0 to run on, or why the guest ends. */
 static int complete(struct fvcpu *c)
 {
@@ -194,6 +215,8 @@ static int complete(struct fvcpu *c)
 				(unsigned long long)run->internal.hw_exit_code,
 				(unsigned long long)run->internal.info1,
 				(unsigned long long)run->internal.info2);
+		if (verbose && r == MVM_EXIT_FAIL_ENTRY)
+			print_state(c);
 		return r == MVM_EXIT_FAIL_ENTRY ? END_FAIL_ENTRY : END_INTERNAL;
 	}
 	return END_UNKNOWN;

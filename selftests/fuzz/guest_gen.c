@@ -397,7 +397,10 @@ void gen_guest(struct guest *g)
 	memset(g->high, 0, HIGH_SIZE);
 	if (chance(20))
 		randbytes(g->ram + RAM_HI_GPA, 0x10000);
-	randbytes(g->rom, ROM_SIZE);
+	/* The ROM: random at its start and end (where the code aims), zero between. */
+	memset(g->rom, 0, ROM_SIZE);
+	randbytes(g->rom, 0x4000);
+	randbytes(g->rom + ROM_SIZE - 0x1000, 0x1000);
 	g->user = g->mode != MODE_REAL && g->mode != MODE_V86 && chance(25);
 	build_gdt(g);
 	build_data(g);
