@@ -190,9 +190,15 @@ static long fz(int fd, unsigned long req, unsigned long arg,
 #define FZ(fd, req, ptr) fz((fd), (req), (unsigned long)(ptr), (ptr), sizeof(*(ptr)))
 #define FZV(fd, req, val) fz((fd), (req), (unsigned long)(val), NULL, 0)
 
-/* A pointer for an ioctl's argument: mostly the real buffer, else bad. */
+/*
+ * A pointer for an ioctl's argument: mostly the real buffer, else bad.  The
+ * misaligned one points into a buffer of its own: good + 1 would let a GET
+ * write one byte past the caller's struct (the fuzzer's own stack).
+ */
 static void *argp(void *good)
 {
+	static unsigned char odd[(1 << 15) + 1];
+
 	switch (below(40)) {
 	case 0: return NULL;
 	case 1: return (void *)1UL;
@@ -200,7 +206,7 @@ static void *argp(void *good)
 	case 3: return mem_none;
 	case 4: return mem_ro;			/* readable, not writable */
 	case 5: return mem_hole + 16384;	/* unmapped */
-	case 6: return (char *)good + 1;	/* misaligned */
+	case 6: return odd + 1;			/* misaligned */
 	}
 	return good;
 }
