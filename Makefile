@@ -23,7 +23,7 @@ help:
 	@echo "make check      everything: both kernels, dkms, lint, all selftests"
 	@echo "make demo       boot a test host, load mvm.ko, run the VMM there"
 	@echo "make bench      mvm and KVM figures from one test-host boot"
-	@echo "make fuzz       the ioctl fuzzer in a 6.1 and a 6.12 test host"
+	@echo "make fuzz       the ioctl and guest fuzzers in a 6.1 and a 6.12 test host"
 	@echo "make lint       checkpatch --strict and sparse on the module"
 	@echo "make setup      install what the build and the tests need"
 

@@ -44,33 +44,13 @@
 
 #include <linux/mvm.h>
 
+#include "fuzz_lib.h"
+
 #define PAGE		4096UL
 #define MAX_VMS		3
 #define MAX_VCPUS	4	/* per VM */
 #define HLT		0xf4
 #define RESET_GPA	0xfffff000ULL	/* the page of the reset vector */
-
-/* ---- PRNG: xorshift64*, one state per thread ---- */
-
-static __thread uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t below(uint64_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static int chance(unsigned int pct)
-{
-	return below(100) < pct;
-}
 
 /* An edge value, or a random one. */
 static uint64_t edge64(void)
@@ -85,32 +65,11 @@ static uint64_t edge64(void)
 	return rnd();
 }
 
-/* Flip a few random bits in a buffer. */
-static void flip(void *buf, size_t len, unsigned int nbits)
-{
-	unsigned char *p = buf;
-
-	while (len && nbits--)
-		p[below(len)] ^= 1u << below(8);
-}
-
-static void randbytes(void *buf, size_t len)
-{
-	unsigned char *p = buf;
-
-	while (len--)
-		*p++ = rnd();
-}
-
 /* ---- state ---- */
 
-static uint64_t seed;
-static int verbose;
-static volatile int stop;
 static unsigned long exits[12], run_fails;
 static unsigned long calls, runs, vms_made, vcpus_made, forks;
 static unsigned long errs[256];
-static int findings;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t main_thread;
 static long run_size;
@@ -145,29 +104,15 @@ static struct vm vms[MAX_VMS];
 /* Set around the calls whose new fd the caller records. */
 static __thread int keep_fd;
 
-/* What the main thread is calling, for a finding's report. */
-static char cur_call[256];
+/* The main thread's RUN, for the watchdog. */
+static struct fz_slot run_slot;
 
-/* Race checks: the watchdog reads these. */
-static volatile int in_run;
-static struct timespec run_start;
-static volatile int run_kicked;
-
-#define ATOMIC_INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
-
-static void finding(const char *fmt, ...)
+static const char *call_context(void)
 {
-	va_list ap;
+	static char buf[32];
 
-	pthread_mutex_lock(&lock);
-	findings++;
-	fprintf(stderr, "fuzz: FINDING (seed %llu, call %lu): ",
-		(unsigned long long)seed, calls);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	pthread_mutex_unlock(&lock);
+	snprintf(buf, sizeof(buf), ", call %lu", calls);
+	return buf;
 }
 
 static int allowed(int e)
@@ -245,9 +190,15 @@ static long fz(int fd, unsigned long req, unsigned long arg,
 #define FZ(fd, req, ptr) fz((fd), (req), (unsigned long)(ptr), (ptr), sizeof(*(ptr)))
 #define FZV(fd, req, val) fz((fd), (req), (unsigned long)(val), NULL, 0)
 
-/* A pointer for an ioctl's argument: mostly the real buffer, else bad. */
+/*
+ * A pointer for an ioctl's argument: mostly the real buffer, else bad.  The
+ * misaligned one points into a buffer of its own: good + 1 would let a GET
+ * write one byte past the caller's struct (the fuzzer's own stack).
+ */
 static void *argp(void *good)
 {
+	static unsigned char odd[(1 << 15) + 1];
+
 	switch (below(40)) {
 	case 0: return NULL;
 	case 1: return (void *)1UL;
@@ -255,7 +206,7 @@ static void *argp(void *good)
 	case 3: return mem_none;
 	case 4: return mem_ro;			/* readable, not writable */
 	case 5: return mem_hole + 16384;	/* unmapped */
-	case 6: return (char *)good + 1;	/* misaligned */
+	case 6: return odd + 1;			/* misaligned */
 	}
 	return good;
 }
@@ -710,11 +661,10 @@ static void do_run(struct vm *vm, struct vcpu *c)
 	/* With an irqchip, vCPUs but 0 wait for SIPI: only the watchdog ends that. */
 	c->run->immediate_exit = vm->irqchip && c->id ? chance(90) : chance(70);
 	c->run->request_interrupt_window = chance(10);
-	clock_gettime(CLOCK_MONOTONIC, &run_start);
-	run_kicked = 0;
-	__atomic_store_n(&in_run, 1, __ATOMIC_SEQ_CST);
+	snprintf(run_slot.what, sizeof(run_slot.what), "MVM_RUN(vCPU %u)", c->id);
+	fz_run_begin(&run_slot);
 	r = FZV(c->fd, MVM_RUN, 0);
-	__atomic_store_n(&in_run, 0, __ATOMIC_SEQ_CST);
+	fz_run_end(&run_slot);
 	ATOMIC_INC(runs);
 	if (r < 0)
 		run_fails++;
@@ -728,68 +678,12 @@ static void do_run(struct vm *vm, struct vcpu *c)
 	c->run->request_interrupt_window = 0;
 }
 
-static void on_kick(int sig)
-{
-	(void)sig;
-}
-
-static void on_crash(int sig)
-{
-	char msg[400];
-	int n = snprintf(msg, sizeof(msg),
-			 "fuzz: FINDING (seed %llu): signal %d in the fuzzer, last call %s\n",
-			 (unsigned long long)seed, sig, cur_call);
-
-	if (write(2, msg, n) < 0)
-		(void)0;
-	_exit(1);
-}
-
-static double since(const struct timespec *t)
-{
-	struct timespec n;
-
-	clock_gettime(CLOCK_MONOTONIC, &n);
-	return (n.tv_sec - t->tv_sec) + (n.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static void *watchdog(void *arg)
-{
-	(void)arg;
-	while (!stop) {
-		usleep(100000);
-		if (!__atomic_load_n(&in_run, __ATOMIC_SEQ_CST))
-			continue;
-		double t = since(&run_start);
-
-		if (t > 1.0 && !run_kicked) {
-			run_kicked = 1;
-			pthread_kill(main_thread, SIGUSR1);
-		} else if (t > 1.0 && t < 6.0) {
-			/* Keep kicking: one signal may land before the RUN. */
-			pthread_kill(main_thread, SIGUSR1);
-		} else if (t >= 6.0) {
-			char msg[400];
-			int n = snprintf(msg, sizeof(msg),
-					 "fuzz: FINDING (seed %llu): %s did not return 5 s after a signal\n",
-					 (unsigned long long)seed, cur_call);
-
-			if (write(2, msg, n) < 0)
-				(void)0;
-			_exit(1);
-		}
-	}
-	return NULL;
-}
-
 /* ---- the racing thread ---- */
 
 static void *racer(void *arg)
 {
 	(void)arg;
-	rng = seed ^ 0x9e3779b97f4a7c15ULL;
-	if (!rng)
-		rng = 1;
+	fz_seed_thread(1);
 	while (!stop) {
 		int i, fd = -1;
 		struct vm *vm;
@@ -1081,55 +975,6 @@ static void iteration(void)
 	close_all();
 }
 
-/* ---- leaks ---- */
-
-static long read_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/mvm/refcnt", "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static long sunreclaim_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-/* Whether this program itself still holds an mvm fd (its own leak). */
-static void own_fds(void)
-{
-	char path[64], target[256];
-	int fd;
-
-	for (fd = 0; fd < 1024; fd++) {
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = 0;
-		if (strstr(target, "mvm"))
-			fprintf(stderr, "fuzz: still open here: fd %d -> %s\n", fd, target);
-	}
-}
-
 static void map_memory(void)
 {
 	mem_rw = mmap(NULL, MEM_RW_SIZE, PROT_READ | PROT_WRITE,
@@ -1153,31 +998,17 @@ static void map_memory(void)
 
 int main(int argc, char **argv)
 {
-	double seconds = 60;
+	double seconds = fz_parse_args(argc, argv);
 	struct timespec t0;
-	pthread_t rt, wt;
-	struct sigaction sa;
-	long ref0, ref1, su0, su1;
+	pthread_t rt;
+	struct fz_mem m0, m1;
 	unsigned long iters = 0;
 	int i, d;
 
-	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-			seconds = atof(argv[++i]);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			seed = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--verbose"))
-			verbose = 1;
-		else {
-			fprintf(stderr, "usage: %s [--seconds N] [--seed S] [--verbose]\n", argv[0]);
-			return 2;
-		}
-	}
 	printf("fuzz: seed %llu, %.0f s\n", (unsigned long long)seed, seconds);
 	fflush(stdout);
-	rng = seed ? seed : 1;
 	main_thread = pthread_self();
+	fz_context = call_context;
 
 	d = open("/dev/mvm", O_RDWR | O_CLOEXEC);
 	if (d < 0) {
@@ -1188,50 +1019,32 @@ int main(int argc, char **argv)
 	close(d);
 	if (run_size <= 0)
 		run_size = PAGE;
-	ref0 = read_refcnt();
-	su0 = sunreclaim_kb();
+	fz_mem_read(&m0);
 	map_memory();
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_kick;	/* no SA_RESTART: RUN returns EINTR */
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = on_crash;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	pthread_create(&wt, NULL, watchdog, NULL);
+	fz_signals();
+	fz_slot_attach(&run_slot);
+	fz_watchdog_start(1.0, 5.0);
 	pthread_create(&rt, NULL, racer, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!stop && since(&t0) < seconds) {
+	while (!stop && fz_since(&t0) < seconds) {
 		iteration();
 		iters++;
 	}
 	stop = 1;
 	pthread_join(rt, NULL);
-	pthread_join(wt, NULL);
+	fz_watchdog_stop();
 	close_all();
 
 	/* Everything is closed: the module's refcount goes back. */
-	ref1 = read_refcnt();
-	for (i = 0; i < 50 && ref1 != ref0; i++) {
-		usleep(100000);
-		ref1 = read_refcnt();
-	}
-	if (ref1 != ref0)
-		own_fds();
-	if (ref1 != ref0)
-		finding("leak: /sys/module/mvm/refcnt %ld before, %ld 5 s after closing everything",
-			ref0, ref1);
-	su1 = sunreclaim_kb();
-	if (su0 >= 0 && su1 >= 0 && su1 - su0 > 8192)
-		finding("SUnreclaim grew by %ld kB", su1 - su0);
+	fz_mem_check(&m0, &m1, 0);
 
 	printf("fuzz: seed %llu, %lu calls, %lu VMs, %lu vCPUs, 3 threads (main, racer, watchdog), "
 	       "%lu iterations, %lu runs, %lu forks, refcnt %ld->%ld, SUnreclaim %+ld kB, "
 	       "%lu failed (EINTR...), exits HLT=%lu MMIO=%lu other=%lu, %d findings; errors by errno:",
 	       (unsigned long long)seed, calls, vms_made, vcpus_made, iters, runs, forks,
-	       ref0, ref1, su1 - su0, run_fails, exits[MVM_EXIT_HLT], exits[MVM_EXIT_MMIO],
+	       m0.refcnt, m1.refcnt, m1.sunreclaim_kb - m0.sunreclaim_kb, run_fails,
+	       exits[MVM_EXIT_HLT], exits[MVM_EXIT_MMIO],
 	       runs - exits[MVM_EXIT_HLT] - exits[MVM_EXIT_MMIO] - run_fails,
 	       findings);
 	for (i = 1; i < 256; i++)

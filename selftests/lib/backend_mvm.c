@@ -120,28 +120,7 @@ static void mvm_complete_mmio(struct vcpu *vcpu)
 	if (!p->mmio_pending)
 		return;
 	p->mmio_pending = false;
-	if (!in->is_write) {
-		uint64_t v = 0, *reg = mmio_reg(&run->regs, in->reg);
-
-		memcpy(&v, run->mmio.data, in->size);
-		switch (in->dst_size) {
-		case 1:
-			if (in->high8)
-				*reg = (*reg & ~0xff00ULL) | (v & 0xff) << 8;
-			else
-				*reg = (*reg & ~0xffULL) | (v & 0xff);
-			break;
-		case 2:
-			*reg = (*reg & ~0xffffULL) | (v & 0xffff);
-			break;
-		case 4:
-			*reg = (uint32_t)v;	/* 32-bit writes zero-extend */
-			break;
-		default:
-			*reg = v;
-		}
-	}
-	run->regs.rip += in->len;
+	mmio_complete(&run->regs, in, run->mmio.data);
 	run->regs_dirty = 1;
 }
 

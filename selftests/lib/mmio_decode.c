@@ -142,3 +142,29 @@ int mmio_decode(const uint8_t *b, int n, int cpu_mode, struct mmio_insn *in)
 	in->len = i + imm_len;
 	return in->len <= 15 ? 0 : -1;
 }
+
+void mmio_complete(struct mvm_regs *r, const struct mmio_insn *in, const void *data)
+{
+	if (!in->is_write) {
+		uint64_t v = 0, *reg = mmio_reg(r, in->reg);
+
+		memcpy(&v, data, in->size);
+		switch (in->dst_size) {
+		case 1:
+			if (in->high8)
+				*reg = (*reg & ~0xff00ULL) | (v & 0xff) << 8;
+			else
+				*reg = (*reg & ~0xffULL) | (v & 0xff);
+			break;
+		case 2:
+			*reg = (*reg & ~0xffffULL) | (v & 0xffff);
+			break;
+		case 4:
+			*reg = (uint32_t)v;	/* 32-bit writes zero-extend */
+			break;
+		default:
+			*reg = v;
+		}
+	}
+	r->rip += in->len;
+}

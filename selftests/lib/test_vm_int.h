@@ -57,5 +57,7 @@ struct mmio_insn {
 /* 0, or -1 for an instruction it does not know. */
 int mmio_decode(const uint8_t *b, int n, int cpu_mode, struct mmio_insn *in);
 uint64_t *mmio_reg(struct mvm_regs *r, int reg);
+/* A decoded access done: a read's @data into its register, RIP past it. */
+void mmio_complete(struct mvm_regs *r, const struct mmio_insn *in, const void *data);
 
 #endif /* MVM_SELFTEST_TEST_VM_INT_H */
