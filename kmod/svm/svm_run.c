@@ -51,7 +51,8 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 {
 	u64 ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
 
-	if (has_err)
+	/* Real mode pushes no error code (KVM strips it there too). */
+	if (has_err && (svm->vmcb->save.cr0 & X86_CR0_PE))
 		ev |= SVM_EVTINJ_VALID_ERR | ((u64)err << 32);
 	svm->vmcb->control.event_inj = ev;
 }
