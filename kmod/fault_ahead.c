@@ -18,6 +18,13 @@
  * so the mmu_notifier protocol is untouched, and it keeps no page
  * reference.  At most fault_ahead blocks (capped at FA_MAX_AHEAD) are
  * ahead of the guest's last write fault; 0 turns it off.
+ *
+ * A charge over the owner's memory.high is paid for (reclaim, throttling)
+ * by the charging thread on its way back to user mode, which a worker
+ * never takes: the guest could grow past memory.high through it.  So a
+ * charge of the worker's that goes over memory.high pauses fault-ahead
+ * until the VMM calls MVM_RUN again; meanwhile the vCPUs' own faults
+ * charge, and they return to user mode for it (mvm_user_work_pending()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -90,8 +97,25 @@ static void fa_work(struct work_struct *work)
 		block = fa->next++;
 		spin_unlock(&fa->lock);
 		fa_block(vm, block);
+#ifdef CONFIG_MEMCG
+		if (current->memcg_nr_pages_over_high) {
+			current->memcg_nr_pages_over_high = 0;
+			WRITE_ONCE(fa->paused, true);
+			spin_lock(&fa->lock);
+			fa->next = fa->end;
+			spin_unlock(&fa->lock);
+			return;
+		}
+#endif
 		cond_resched();
 	}
+}
+
+/* MVM_RUN: the VMM's thread has been back in user mode. */
+void mvm_fault_ahead_resume(struct mvm_vm *vm)
+{
+	if (READ_ONCE(vm->fault_ahead.paused))
+		WRITE_ONCE(vm->fault_ahead.paused, false);
 }
 
 void mvm_fault_ahead_init(struct mvm_vm *vm)
@@ -122,7 +146,7 @@ void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn)
 	u64 block = gfn >> FA_BLOCK_SHIFT;
 	bool queue = false;
 
-	if (!ahead || block == READ_ONCE(fa->last))
+	if (!ahead || block == READ_ONCE(fa->last) || READ_ONCE(fa->paused))
 		return;
 	spin_lock(&fa->lock);
 	if (block == fa->last + 1) {

@@ -17,7 +17,9 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/task_work.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/types.h>
@@ -111,6 +113,7 @@ struct mvm_fault_ahead {
 	spinlock_t lock;		/* the fields below */
 	u64 last;			/* block of the last write fault */
 	u64 next, end;			/* blocks the worker has still to do */
+	bool paused;			/* (a) over memory.high: see fault_ahead.c */
 };
 
 struct mvm_vm {
@@ -208,6 +211,28 @@ static inline void mvm_vcpu_exit_guest_mode(struct mvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->guest_seq, vcpu->guest_seq + 1);
 }
 
+/*
+ * Work the kernel queued for this thread's return to user mode that only
+ * that return can run, because a module may not call what runs it
+ * (resume_user_mode_work() is not exported): task work (a deferred
+ * fput(), io_uring's completions) and reclaim for memory.high.  The run
+ * loop then returns EINTR, like for a signal, and the VMM runs again.
+ * TIF_NOTIFY_RESUME alone is not enough: rseq sets it at every
+ * preemption, and that needs no return.
+ */
+static inline bool mvm_user_work_pending(void)
+{
+	if (!test_thread_flag(TIF_NOTIFY_RESUME))
+		return false;
+	if (task_work_pending(current))
+		return true;
+#ifdef CONFIG_MEMCG
+	if (current->memcg_nr_pages_over_high)
+		return true;
+#endif
+	return false;
+}
+
 /* Make a vCPU notice a queued event: out of the guest, or out of HLT. */
 void mvm_vcpu_kick(struct mvm_vcpu *vcpu);
 
@@ -256,6 +281,7 @@ int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 void mvm_fault_ahead_init(struct mvm_vm *vm);
 void mvm_fault_ahead_stop(struct mvm_vm *vm);
 void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn);
+void mvm_fault_ahead_resume(struct mvm_vm *vm);
 
 /* irqfd.c */
 int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);

@@ -142,7 +142,7 @@ int svm_vcpu_run(struct mvm_vcpu *vcpu)
 	svm_update_cr4_intercept(svm);
 	fpu_swap_kvm_fpstate(&svm->fpu, true);
 	for (;;) {
-		if (signal_pending(current)) {
+		if (signal_pending(current) || mvm_user_work_pending()) {
 			vcpu->run->exit_reason = MVM_EXIT_INTR;
 			r = -EINTR;
 			break;
