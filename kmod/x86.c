@@ -87,34 +87,3 @@ u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu)
 	mvm_cpuid(vcpu, 7, 0, leaf7);
 	return (leaf7[2] & CPUID_7_ECX_PKU) ? 0 : X86_CR4_PKE;
 }
-
-/* ---- SPEC_CTRL ---- */
-
-/* CPUID bits that offer them: AMD's 0x80000008 EBX, Intel's 7.0 EDX. */
-#define CPUID_80000008_EBX_IBRS		BIT(14)
-#define CPUID_80000008_EBX_STIBP	BIT(15)
-#define CPUID_80000008_EBX_SSBD		BIT(24)
-#define CPUID_7_EDX_IBRS		BIT(26)
-#define CPUID_7_EDX_STIBP		BIT(27)
-#define CPUID_7_EDX_SSBD		BIT(31)
-
-u64 mvm_spec_ctrl_guest_bits(struct mvm_vcpu *vcpu)
-{
-	u32 amd[4], intel[4];
-	u64 bits = 0;
-
-	if (!boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
-		return 0;
-	mvm_cpuid(vcpu, 0x80000008, 0, amd);
-	mvm_cpuid(vcpu, 7, 0, intel);
-	if (boot_cpu_has(X86_FEATURE_IBRS) &&
-	    ((amd[1] & CPUID_80000008_EBX_IBRS) || (intel[3] & CPUID_7_EDX_IBRS)))
-		bits |= SPEC_CTRL_IBRS;
-	if (boot_cpu_has(X86_FEATURE_STIBP) &&
-	    ((amd[1] & CPUID_80000008_EBX_STIBP) || (intel[3] & CPUID_7_EDX_STIBP)))
-		bits |= SPEC_CTRL_STIBP;
-	if (boot_cpu_has(X86_FEATURE_SPEC_CTRL_SSBD) &&
-	    ((amd[1] & CPUID_80000008_EBX_SSBD) || (intel[3] & CPUID_7_EDX_SSBD)))
-		bits |= SPEC_CTRL_SSBD;
-	return bits;
-}

@@ -56,10 +56,4 @@ u64 mvm_cr4_supported(void);
  */
 u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu);
 
-/*
- * The IA32_SPEC_CTRL bits (IBRS, STIBP, SSBD) the vCPU's CPUID table
- * offers and this CPU has; 0 when the guest has no SPEC_CTRL.
- */
-u64 mvm_spec_ctrl_guest_bits(struct mvm_vcpu *vcpu);
-
 #endif /* MVM_X86_H */

@@ -55,7 +55,6 @@ struct svm_vcpu {
 	bool dr_owned;		/* DR0-3 are the guest's: switched, not intercepted */
 	unsigned long db[4];	/* the guest's DR0-3 while dr_owned */
 	u64 tsc_aux;
-	u64 spec_ctrl;		/* the guest's IA32_SPEC_CTRL */
 	u64 apic_base;
 	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */
 
@@ -120,7 +119,6 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 struct svm_host {
 	u64 xcr0, guest_xcr0;	/* the host's, and the guest's as loaded */
 	u32 pkru;
-	u64 spec_ctrl;
 };
 
 void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h);

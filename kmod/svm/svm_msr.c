@@ -109,12 +109,6 @@ static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val)
 	case MSR_TSC_AUX:
 		*val = svm->tsc_aux;
 		return SVM_MSR_OK;
-	case MSR_IA32_SPEC_CTRL:
-		/* Not offered: as before, the VMM's MSR. */
-		if (!mvm_spec_ctrl_guest_bits(svm->vcpu))
-			return SVM_MSR_UNKNOWN;
-		*val = svm->spec_ctrl;
-		return SVM_MSR_OK;
 	case MSR_IA32_APICBASE:
 		*val = svm->apic_base;
 		return SVM_MSR_OK;
@@ -144,7 +138,6 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val, bool guest)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	u64 *slot = svm_msr_slot(&vmcb->save, msr);
-	u64 bits;
 
 	int r;
 
@@ -180,14 +173,6 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val, bool guest)
 		if (val >> 32)
 			return SVM_MSR_BAD;
 		svm->tsc_aux = val;
-		return SVM_MSR_OK;
-	case MSR_IA32_SPEC_CTRL:
-		bits = mvm_spec_ctrl_guest_bits(svm->vcpu);
-		if (!bits)
-			return SVM_MSR_UNKNOWN;
-		if (val & ~bits)
-			return SVM_MSR_BAD;
-		svm->spec_ctrl = val;
 		return SVM_MSR_OK;
 	case MSR_IA32_APICBASE:
 		if (val & ~SVM_APIC_BASE_BITS)

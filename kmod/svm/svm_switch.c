@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * mvm: the guest state VMRUN and #VMEXIT do not switch, switched by hand
- * around them (svm_enter(), IRQs off): XCR0, PKRU, SPEC_CTRL, DR0-3 (and
- * the DR6/DR7 #VMEXIT resets) and TSC_AUX.  None of the guest's values may stay in
+ * around them (svm_enter(), IRQs off): XCR0, PKRU, DR0-3 (and the DR6/DR7
+ * #VMEXIT resets) and TSC_AUX.  None of the guest's values may stay in
  * force for the host, and the guest must not see the host's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -13,7 +13,6 @@
 #include <asm/fpu/xcr.h>
 #include <asm/hw_breakpoint.h>
 #include <asm/msr.h>
-#include <asm/nospec-branch.h>
 #include <asm/special_insns.h>
 
 #include "svm.h"
@@ -56,9 +55,9 @@ static void svm_put_guest_xcr0(struct svm_vcpu *svm, const struct svm_host *h)
 
 /*
  * PKRU is user state the kernel's FPU switch leaves in the register (the
- * host's own code does not use it), and a guest whose CPUID offers PKU
- * can write it whenever it likes: it may turn CR4.PKE on, run WRPKRU and
- * turn it off again without an exit.  So it is switched at every entry and
+ * host's own code does not use it), and the guest can write it whenever
+ * it likes: CR4 writes do not exit, so a guest may turn CR4.PKE on, run
+ * WRPKRU and turn it off again.  So it is switched at every entry and
  * exit whatever the guest's CR4 says: the guest never sees the VMM's
  * value, and the VMM never runs with the guest's.
  */
@@ -74,29 +73,6 @@ static void svm_put_guest_pkru(struct svm_vcpu *svm, const struct svm_host *h)
 	svm->pkru = rdpkru();
 	if (svm->pkru != h->pkru)
 		wrpkru(h->pkru);
-}
-
-/* ---- SPEC_CTRL ---- */
-
-/*
- * The guest's IBRS/STIBP/SSBD (svm_msr.c keeps the value: every access
- * exits) in force while it runs, the host's - what its own mitigations
- * chose for this CPU and task, x86_spec_ctrl_current - again right after.
- * An AMD host's kernel does not depend on SPEC_CTRL between #VMEXIT and
- * here (KERNEL_IBRS is Intel's), so this need not be in vmenter.S.
- */
-static void svm_load_guest_spec_ctrl(struct svm_vcpu *svm, struct svm_host *h)
-{
-	h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
-	if (svm->spec_ctrl != h->spec_ctrl)
-		wrmsrl(MSR_IA32_SPEC_CTRL, svm->spec_ctrl);
-}
-
-static void svm_put_guest_spec_ctrl(struct svm_vcpu *svm,
-				    const struct svm_host *h)
-{
-	if (svm->spec_ctrl != h->spec_ctrl)
-		wrmsrl(MSR_IA32_SPEC_CTRL, h->spec_ctrl);
 }
 
 /* ---- Debug registers ---- */
@@ -217,14 +193,10 @@ void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h)
 	svm_load_guest_dr(svm);
 	if (svm_has_tsc_aux())
 		svm_load_guest_tsc_aux(svm);
-	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
-		svm_load_guest_spec_ctrl(svm, h);
 }
 
 void svm_switch_to_host(struct svm_vcpu *svm, const struct svm_host *h)
 {
-	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
-		svm_put_guest_spec_ctrl(svm, h);
 	svm_put_guest_dr(svm);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		svm_put_guest_pkru(svm, h);
