@@ -20,14 +20,16 @@
  * ahead of the guest's last write fault; 0 turns it off.
  *
  * A charge over the owner's memory.high is paid for (reclaim, throttling)
- * by the charging thread on its way back to user mode, which a worker
- * never takes: the guest could grow past memory.high through it.  So a
- * charge of the worker's that goes over memory.high pauses fault-ahead
- * until the VMM calls MVM_RUN again; meanwhile the vCPUs' own faults
- * charge, and they return to user mode for it (mvm_user_work_pending()).
+ * by the charging thread, on its way back to user mode or in the charge
+ * itself, against its own mm's memory cgroup: a worker pays for nothing,
+ * so the guest could grow past memory.high through it.  So the worker
+ * faults a block in only while the owner's cgroup and its ancestors are
+ * below memory.high; beyond it the vCPUs' own faults charge, and they pay
+ * (mvm_user_work_pending()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
@@ -51,6 +53,29 @@ static long fa_populate(struct mm_struct *mm, unsigned long hva,
 #else
 	return get_user_pages_remote(mm, hva, npages, FOLL_WRITE, NULL, NULL,
 				     NULL);
+#endif
+}
+
+/* Is the owner's memory cgroup, or one above it, over memory.high? */
+static bool fa_over_high(struct mm_struct *mm)
+{
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *memcg, *m;
+	bool over = false;
+
+	if (mem_cgroup_disabled())
+		return false;
+	memcg = get_mem_cgroup_from_mm(mm);
+	for (m = memcg; m; m = parent_mem_cgroup(m)) {
+		if (page_counter_read(&m->memory) > READ_ONCE(m->memory.high)) {
+			over = true;
+			break;
+		}
+	}
+	mem_cgroup_put(memcg);
+	return over;
+#else
+	return false;
 #endif
 }
 
@@ -96,26 +121,15 @@ static void fa_work(struct work_struct *work)
 		}
 		block = fa->next++;
 		spin_unlock(&fa->lock);
-		fa_block(vm, block);
-#ifdef CONFIG_MEMCG
-		if (current->memcg_nr_pages_over_high) {
-			current->memcg_nr_pages_over_high = 0;
-			WRITE_ONCE(fa->paused, true);
+		if (fa_over_high(vm->mm)) {
 			spin_lock(&fa->lock);
 			fa->next = fa->end;
 			spin_unlock(&fa->lock);
 			return;
 		}
-#endif
+		fa_block(vm, block);
 		cond_resched();
 	}
-}
-
-/* MVM_RUN: the VMM's thread has been back in user mode. */
-void mvm_fault_ahead_resume(struct mvm_vm *vm)
-{
-	if (READ_ONCE(vm->fault_ahead.paused))
-		WRITE_ONCE(vm->fault_ahead.paused, false);
 }
 
 void mvm_fault_ahead_init(struct mvm_vm *vm)
@@ -146,7 +160,7 @@ void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn)
 	u64 block = gfn >> FA_BLOCK_SHIFT;
 	bool queue = false;
 
-	if (!ahead || block == READ_ONCE(fa->last) || READ_ONCE(fa->paused))
+	if (!ahead || block == READ_ONCE(fa->last))
 		return;
 	spin_lock(&fa->lock);
 	if (block == fa->last + 1) {

@@ -113,7 +113,6 @@ struct mvm_fault_ahead {
 	spinlock_t lock;		/* the fields below */
 	u64 last;			/* block of the last write fault */
 	u64 next, end;			/* blocks the worker has still to do */
-	bool paused;			/* (a) over memory.high: see fault_ahead.c */
 };
 
 struct mvm_vm {
@@ -281,7 +280,6 @@ int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 void mvm_fault_ahead_init(struct mvm_vm *vm);
 void mvm_fault_ahead_stop(struct mvm_vm *vm);
 void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn);
-void mvm_fault_ahead_resume(struct mvm_vm *vm);
 
 /* irqfd.c */
 int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);

@@ -63,7 +63,6 @@ static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
 	preempt_enable();
 
 	mvm_pvclock_update(vcpu);
-	mvm_fault_ahead_resume(vcpu->vm);
 	/* Read here, not at each entry: an exit the kernel handles touches no run page. */
 	vcpu->irq_window_wanted = READ_ONCE(vcpu->run->request_interrupt_window);
 	if (READ_ONCE(vcpu->run->regs_dirty)) {

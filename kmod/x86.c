@@ -51,39 +51,67 @@ u64 mvm_guest_xcr0_supported(u64 features)
 
 /* ---- CR4 ---- */
 
+/*
+ * From the CPU itself, not from what the host kernel enabled: a host
+ * booted with nopku, nosmap, ... still has a CPU whose VMRUN takes those
+ * bits in the guest's CR4.
+ */
+#define CPUID_1_ECX_PCID	BIT(17)
+#define CPUID_1_ECX_XSAVE	BIT(26)
+#define CPUID_7_EBX_FSGSBASE	BIT(0)
+#define CPUID_7_EBX_SMEP	BIT(7)
+#define CPUID_7_EBX_SMAP	BIT(20)
+#define CPUID_7_ECX_UMIP	BIT(2)
+#define CPUID_7_ECX_PKU		BIT(3)
+#define CPUID_7_ECX_CET_SS	BIT(7)
+#define CPUID_7_ECX_LA57	BIT(16)
+#define CPUID_7_EDX_CET_IBT	BIT(20)
+
 u64 mvm_cr4_supported(void)
 {
 	u64 cr4 = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		  X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
 		  X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	u32 ecx1 = cpuid_ecx(1), a, b, c, d;
 
-	if (boot_cpu_has(X86_FEATURE_UMIP))
-		cr4 |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_LA57))
-		cr4 |= X86_CR4_LA57;
-	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
-		cr4 |= X86_CR4_FSGSBASE;
-	if (boot_cpu_has(X86_FEATURE_PCID))
+	if (ecx1 & CPUID_1_ECX_PCID)
 		cr4 |= X86_CR4_PCIDE;
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
+	if (ecx1 & CPUID_1_ECX_XSAVE)
 		cr4 |= X86_CR4_OSXSAVE;
-	if (boot_cpu_has(X86_FEATURE_SMEP))
+	if (cpuid_eax(0) < 7)
+		return cr4;
+	cpuid_count(7, 0, &a, &b, &c, &d);
+	if (b & CPUID_7_EBX_FSGSBASE)
+		cr4 |= X86_CR4_FSGSBASE;
+	if (b & CPUID_7_EBX_SMEP)
 		cr4 |= X86_CR4_SMEP;
-	if (boot_cpu_has(X86_FEATURE_SMAP))
+	if (b & CPUID_7_EBX_SMAP)
 		cr4 |= X86_CR4_SMAP;
-	if (boot_cpu_has(X86_FEATURE_PKU))
+	if (c & CPUID_7_ECX_UMIP)
+		cr4 |= X86_CR4_UMIP;
+	if (c & CPUID_7_ECX_PKU)
 		cr4 |= X86_CR4_PKE;
+	if (c & CPUID_7_ECX_LA57)
+		cr4 |= X86_CR4_LA57;
+	if ((c & CPUID_7_ECX_CET_SS) || (d & CPUID_7_EDX_CET_IBT))
+		cr4 |= X86_CR4_CET;
 	return cr4;
 }
 
-#define CPUID_7_ECX_PKU		BIT(3)
-
+/*
+ * PKE is the guest's only if its CPUID offers PKU and the host switches
+ * PKRU, which it does only with its own OSPKE (svm_switch.c): on a CPU
+ * with PKU and a host without OSPKE, one guest's PKRU would stay in force
+ * for the next.
+ */
 u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu)
 {
 	u32 leaf7[4];
 
-	if (!boot_cpu_has(X86_FEATURE_PKU))
+	if (!(mvm_cr4_supported() & X86_CR4_PKE))
 		return 0;
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return X86_CR4_PKE;
 	mvm_cpuid(vcpu, 7, 0, leaf7);
 	return (leaf7[2] & CPUID_7_ECX_PKU) ? 0 : X86_CR4_PKE;
 }
