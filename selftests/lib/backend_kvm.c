@@ -30,7 +30,8 @@ static int kvm_err(long r)
  * and HLT can be given its interrupt before the HLT, which then sleeps
  * through the wake-up it was waiting for.  KVM's runs of the tests wait
  * without HLT there (guest_halt_until()), so that they compare results and
- * do not hang on the emulator.
+ * do not hang on the emulator.  MVM_TEST_KVM_HLT=1 makes them use HLT
+ * all the same, to see whether the emulator still has that erratum.
  */
 bool host_is_qemu_tcg(void)
 {
@@ -49,7 +50,7 @@ bool host_is_qemu_tcg(void)
 
 static int kvm_create_vm(struct vm *vm, const char **why)
 {
-	guest_halt_polls = host_is_qemu_tcg();
+	guest_halt_polls = host_is_qemu_tcg() && !getenv("MVM_TEST_KVM_HLT");
 	vm->dev = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->dev < 0) {
 		*why = "/dev/kvm unavailable (kvm_amd/kvm_intel not loaded?)";
