@@ -201,6 +201,8 @@ static inline bool mvm_guest_seq_in_guest(u32 seq)
 static inline void mvm_vcpu_enter_guest_mode(struct mvm_vcpu *vcpu)
 {
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	/* cpu before guest_seq: pairs with the smp_rmb() in tlb.c. */
+	smp_wmb();
 	/* Pairs with the barrier in mvm_flush_remote_tlbs(). */
 	smp_store_mb(vcpu->guest_seq, vcpu->guest_seq + 1);
 }

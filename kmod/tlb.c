@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -37,15 +38,26 @@
 #include "mvm.h"
 
 #define MVM_FLUSH_NMI_AFTER_MS	100
+/* A stay that 100 NMIs did not end is not in a guest: the thread died. */
+#define MVM_FLUSH_MAX_NMIS	100
 
-/* NMIs a flush sent to this CPU that its handler has not claimed yet. */
+/*
+ * NMIs a flush sent to this CPU, and until when an NMI there counts as
+ * one of them.  NMIs sent close together merge into one, and another NMI
+ * may come between the count and the IPI: so the handler takes them all
+ * at once, and claims any NMI for a while after a send.  A foreign NMI
+ * claimed by mistake in that window is one the host would only have
+ * called unknown.
+ */
 static DEFINE_PER_CPU(atomic_t, mvm_kick_nmis);
+static DEFINE_PER_CPU(unsigned long, mvm_kick_until);
 
 static int mvm_kick_nmi_handler(unsigned int type, struct pt_regs *regs)
 {
-	if (atomic_dec_if_positive(this_cpu_ptr(&mvm_kick_nmis)) < 0)
-		return NMI_DONE;
-	return NMI_HANDLED;
+	if (atomic_xchg(this_cpu_ptr(&mvm_kick_nmis), 0) > 0 ||
+	    time_before(jiffies, READ_ONCE(*this_cpu_ptr(&mvm_kick_until))))
+		return NMI_HANDLED;
+	return NMI_DONE;
 }
 
 /* Until @vcpu's stay @seq in the guest is over. */
@@ -61,6 +73,13 @@ static void mvm_wait_guest_exit(struct mvm_vcpu *vcpu, u32 seq)
 			continue;
 		next = ktime_get_ns();
 		cpu = READ_ONCE(vcpu->cpu);
+		if (nmis == MVM_FLUSH_MAX_NMIS || !cpu_online(cpu)) {
+			pr_err_ratelimited("vCPU %u: CPU %d stays in guest mode after %u NMIs: its thread died there; not waiting\n",
+					   vcpu->id, cpu, nmis);
+			return;
+		}
+		WRITE_ONCE(*per_cpu_ptr(&mvm_kick_until, cpu),
+			   jiffies + msecs_to_jiffies(MVM_FLUSH_NMI_AFTER_MS));
 		atomic_inc(per_cpu_ptr(&mvm_kick_nmis, cpu));
 		apic->send_IPI(cpu, NMI_VECTOR);
 		nmis++;
@@ -90,12 +109,15 @@ void mvm_flush_remote_tlbs(struct mvm_vm *vm)
 		vcpu->flush_seq = seq;
 		if (!mvm_guest_seq_in_guest(seq))
 			continue;
-		/* vcpu->cpu was written before guest_seq. */
+		/* vcpu->cpu was written before guest_seq (mvm.h). */
 		smp_rmb();
 		cpu = READ_ONCE(vcpu->cpu);
-		/* This CPU runs us, so that stay is over already. */
-		if (cpu != smp_processor_id())
-			smp_send_reschedule(cpu);
+		/* A stay on this CPU, which runs us, cannot be going on. */
+		if (WARN_ON_ONCE(cpu == smp_processor_id())) {
+			vcpu->flush_seq = 0;
+			continue;
+		}
+		smp_send_reschedule(cpu);
 	}
 	/* All interrupted at once; now each must have left. */
 	for (i = 0; i < MVM_MAX_VCPUS; i++) {

@@ -42,6 +42,7 @@ struct svm_vcpu {
 	bool io_in_pending;
 	u32 io_count;		/* INS: elements in the run page */
 	u64 event_injected;	/* EVENTINJ of the last VMRUN */
+	u64 event_rip;		/* and its RIP */
 	u64 cr4_hidden;		/* CR4 bits the guest's CPUID hides */
 
 	bool host_saved;	/* this thread's host state is in the CPU's area */

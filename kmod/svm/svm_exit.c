@@ -324,7 +324,8 @@ static u64 svm_event_to_redeliver(const struct svm_vcpu *svm)
 
 	if (!(ev & SVM_EVTINJ_VALID))
 		return 0;
-	if (ev == svm->event_injected)
+	/* Not a guest INT3 in the handler of the #BP injected at this VMRUN. */
+	if (ev == svm->event_injected && svm->vmcb->save.rip == svm->event_rip)
 		return ev;
 	switch (ev & SVM_EVTINJ_TYPE_MASK) {
 	case SVM_EVTINJ_TYPE_SOFT:

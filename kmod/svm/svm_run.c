@@ -51,8 +51,7 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 {
 	u64 ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
 
-	/* Real mode pushes no error code (KVM strips it there too). */
-	if (has_err && (svm->vmcb->save.cr0 & X86_CR0_PE))
+	if (has_err)
 		ev |= SVM_EVTINJ_VALID_ERR | ((u64)err << 32);
 	svm->vmcb->control.event_inj = ev;
 }
@@ -107,7 +106,15 @@ static int svm_enter(struct svm_vcpu *svm)
 		asm volatile("vmsave %%rax" : : "a" (svm_host_save_pa()) : "memory");
 		svm->host_saved = true;
 	}
+	/*
+	 * Real mode pushes no error code (KVM strips it there too): decided
+	 * here, in the mode the event is delivered in, not when it was queued.
+	 */
+	if (!(svm->vmcb->save.cr0 & X86_CR0_PE))
+		svm->vmcb->control.event_inj &= ~(SVM_EVTINJ_VALID_ERR |
+						  GENMASK_ULL(63, 32));
 	svm->event_injected = svm->vmcb->control.event_inj;
+	svm->event_rip = svm->vmcb->save.rip;
 	__svm_vmrun(svm->regs, svm->vmcb_pa, svm_host_save_pa(),
 		    svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW);
 	/* IRQs stay off: what arrived meanwhile is handled at local_irq_enable. */
