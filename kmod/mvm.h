@@ -19,7 +19,6 @@
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
-#include <linux/task_work.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/types.h>
@@ -213,25 +212,22 @@ static inline void mvm_vcpu_exit_guest_mode(struct mvm_vcpu *vcpu)
 }
 
 /*
- * Work the kernel queued for this thread's return to user mode that only
- * that return can run, because a module may not call what runs it
- * (resume_user_mode_work() is not exported): task work (a deferred
- * fput(), io_uring's completions) and reclaim for memory.high.  The run
- * loop then returns EINTR, like for a signal, and the VMM runs again.
- * TIF_NOTIFY_RESUME alone is not enough: rseq sets it at every
- * preemption, and that needs no return.
+ * Reclaim and throttling for memory.high that the kernel queued for this
+ * thread's return to user mode, and that only that return can run: a
+ * module may not call resume_user_mode_work().  The run loop then returns
+ * EINTR, like for a signal, and the VMM runs again.  Not for the rest of
+ * that work: rseq sets TIF_NOTIFY_RESUME at every preemption, and 6.12
+ * queues task work (mm_cid) every 100 ms or so; neither needs the return
+ * soon, and neither lets a guest take more than its share.
  */
 static inline bool mvm_user_work_pending(void)
 {
-	if (!test_thread_flag(TIF_NOTIFY_RESUME))
-		return false;
-	if (task_work_pending(current))
-		return true;
 #ifdef CONFIG_MEMCG
-	if (current->memcg_nr_pages_over_high)
-		return true;
-#endif
+	return test_thread_flag(TIF_NOTIFY_RESUME) &&
+	       current->memcg_nr_pages_over_high;
+#else
 	return false;
+#endif
 }
 
 /* Make a vCPU notice a queued event: out of the guest, or out of HLT. */
