@@ -13,6 +13,7 @@
 #include <asm/tsc.h>
 
 #include "mvm.h"
+#include "x86.h"
 
 const struct mvm_backend *mvm_backend;
 
@@ -120,6 +121,7 @@ static int __init mvm_init(void)
 {
 	int r;
 
+	mvm_x86_init();
 	r = mvm_pick_backend();
 	if (r)
 		return r;

@@ -67,7 +67,7 @@ u64 mvm_guest_xcr0_supported(u64 features)
 #define CPUID_7_ECX_LA57	BIT(16)
 #define CPUID_7_EDX_CET_IBT	BIT(20)
 
-u64 mvm_cr4_supported(void)
+static u64 __init mvm_cr4_probe(void)
 {
 	u64 cr4 = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		  X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
@@ -98,6 +98,13 @@ u64 mvm_cr4_supported(void)
 	return cr4;
 }
 
+static u64 mvm_host_cr4 __ro_after_init;
+
+u64 mvm_cr4_supported(void)
+{
+	return mvm_host_cr4;
+}
+
 /*
  * PKE is the guest's only if its CPUID offers PKU and the host switches
  * PKRU, which it does only with its own OSPKE (svm_switch.c): on a CPU
@@ -114,4 +121,93 @@ u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu)
 		return X86_CR4_PKE;
 	mvm_cpuid(vcpu, 7, 0, leaf7);
 	return (leaf7[2] & CPUID_7_ECX_PKU) ? 0 : X86_CR4_PKE;
+}
+
+/* ---- SPEC_CTRL ---- */
+
+#define CPUID_7_EDX_SPEC_CTRL		BIT(26)	/* IBRS and IBPB */
+#define CPUID_7_EDX_STIBP		BIT(27)
+#define CPUID_7_EDX_SSBD		BIT(31)
+#define CPUID_80000008_EBX_IBRS		BIT(14)
+#define CPUID_80000008_EBX_STIBP	BIT(15)
+#define CPUID_80000008_EBX_SSBD		BIT(24)
+
+static u64 mvm_host_spec_ctrl_bits __ro_after_init;
+
+/*
+ * The SPEC_CTRL bits this host's CPU takes, as its kernel found them:
+ * only IBRS, STIBP and SSBD, the bits both vendors define.  SSBD counts
+ * only where it is in SPEC_CTRL itself (not LS_CFG or VIRT_SPEC_CTRL).
+ */
+static u64 __init mvm_spec_ctrl_probe(void)
+{
+	u64 bits = 0;
+
+	if (!boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
+		return 0;
+	if (boot_cpu_has(X86_FEATURE_IBRS))
+		bits |= SPEC_CTRL_IBRS;
+	if (boot_cpu_has(X86_FEATURE_STIBP))
+		bits |= SPEC_CTRL_STIBP;
+	if (boot_cpu_has(X86_FEATURE_AMD_SSBD) ||
+	    boot_cpu_has(X86_FEATURE_SPEC_CTRL_SSBD))
+		bits |= SPEC_CTRL_SSBD;
+	return bits;
+}
+
+bool mvm_spec_ctrl_switched(void)
+{
+	return mvm_host_spec_ctrl_bits != 0;
+}
+
+/*
+ * The bits the guest's CPUID table offers, in either vendor's leaf (a
+ * VMM may copy an Intel table), that the host has too.
+ */
+static u64 mvm_spec_ctrl_guest_bits(struct mvm_vcpu *vcpu, bool *offered)
+{
+	u32 l7[4], lx[4];
+	u64 bits = 0;
+
+	mvm_cpuid(vcpu, 7, 0, l7);
+	mvm_cpuid(vcpu, 0x80000008, 0, lx);
+	if ((l7[3] & CPUID_7_EDX_SPEC_CTRL) || (lx[1] & CPUID_80000008_EBX_IBRS))
+		bits |= SPEC_CTRL_IBRS;
+	if ((l7[3] & CPUID_7_EDX_STIBP) || (lx[1] & CPUID_80000008_EBX_STIBP))
+		bits |= SPEC_CTRL_STIBP;
+	if ((l7[3] & CPUID_7_EDX_SSBD) || (lx[1] & CPUID_80000008_EBX_SSBD))
+		bits |= SPEC_CTRL_SSBD;
+	*offered = bits != 0;
+	return bits & mvm_host_spec_ctrl_bits;
+}
+
+bool mvm_spec_ctrl_readable(struct mvm_vcpu *vcpu, bool guest)
+{
+	bool offered;
+
+	if (!guest)
+		return true;
+	mvm_spec_ctrl_guest_bits(vcpu, &offered);
+	return offered && mvm_spec_ctrl_switched();
+}
+
+bool mvm_spec_ctrl_valid(struct mvm_vcpu *vcpu, u64 val, bool guest)
+{
+	u64 bits = mvm_host_spec_ctrl_bits;
+	bool offered;
+
+	if (guest) {
+		bits = mvm_spec_ctrl_guest_bits(vcpu, &offered);
+		if (!offered || !mvm_spec_ctrl_switched())
+			return false;
+	}
+	return !(val & ~bits);
+}
+
+/* ---- Module load ---- */
+
+void __init mvm_x86_init(void)
+{
+	mvm_host_cr4 = mvm_cr4_probe();
+	mvm_host_spec_ctrl_bits = mvm_spec_ctrl_probe();
 }

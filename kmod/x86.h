@@ -56,4 +56,18 @@ u64 mvm_cr4_supported(void);
  */
 u64 mvm_cr4_guest_hidden(struct mvm_vcpu *vcpu);
 
+/*
+ * SPEC_CTRL (MSR 0x48): the guest's own value of IBRS, STIBP and SSBD,
+ * switched at entry and exit where the host has the MSR.  The guest may
+ * access it only if its CPUID table offers one of those bits (else #GP)
+ * and may set only the bits the table offers and the host has; userspace
+ * (MVM_GET/SET_MSRS) always may, with any bit the host has.
+ */
+bool mvm_spec_ctrl_switched(void);
+bool mvm_spec_ctrl_readable(struct mvm_vcpu *vcpu, bool guest);
+bool mvm_spec_ctrl_valid(struct mvm_vcpu *vcpu, u64 val, bool guest);
+
+/* What the rules above need from this host, read once at module load. */
+void mvm_x86_init(void);
+
 #endif /* MVM_X86_H */

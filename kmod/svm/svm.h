@@ -56,6 +56,7 @@ struct svm_vcpu {
 	bool dr_owned;		/* DR0-3 are the guest's: switched, not intercepted */
 	unsigned long db[4];	/* the guest's DR0-3 while dr_owned */
 	u64 tsc_aux;
+	u64 spec_ctrl;		/* the guest's SPEC_CTRL (the VMCB's with V_SPEC_CTRL) */
 	u64 apic_base;
 	u32 msr_pending;	/* MVM_EXIT_RDMSR/WRMSR awaiting userspace */
 
@@ -82,7 +83,7 @@ static inline struct svm_vcpu *to_svm(struct mvm_vcpu *vcpu)
 }
 
 void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa,
-		 bool shadow);
+		 bool shadow, u64 guest_spec_ctrl, u64 host_spec_ctrl);
 extern const char __svm_vmrun_exit[];	/* the host's RIP after VMRUN */
 
 extern const struct mvm_s2_fmt svm_npt_fmt;
@@ -120,12 +121,15 @@ void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 struct svm_host {
 	u64 xcr0, guest_xcr0;	/* the host's, and the guest's as loaded */
 	u32 pkru;
+	/* SPEC_CTRL for __svm_vmrun to switch: equal when it must not. */
+	u64 guest_spec_ctrl, spec_ctrl;
 };
 
 void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h);
 void svm_switch_to_host(struct svm_vcpu *svm, const struct svm_host *h);
 void svm_switch_cpu_disable(void);
 int svm_exit_dr(struct svm_vcpu *svm);
+void svm_set_spec_ctrl(struct svm_vcpu *svm, u64 val);
 
 /* svm_exit.c */
 int svm_handle_exit(struct svm_vcpu *svm);

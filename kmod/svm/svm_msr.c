@@ -4,9 +4,10 @@
  *
  * The SYSCALL/SYSENTER MSRs, FS/GS/KERNEL_GS_BASE, PAT and EFER live in the
  * VMCB (VMLOAD/VMSAVE and VMRUN move them); the TSC reads through the
- * VMCB's offset; TSC_AUX (for the intercepted RDTSCP) and APIC_BASE are
- * kept here.  The same code serves the guest's RDMSR/WRMSR and userspace's
- * MVM_GET_MSRS/MVM_SET_MSRS.  An MSR not kept here goes to userspace as an
+ * VMCB's offset; TSC_AUX (for the intercepted RDTSCP), APIC_BASE and
+ * SPEC_CTRL (switched in svm_switch.c) are kept here.  The same code
+ * serves the guest's RDMSR/WRMSR and userspace's MVM_GET_MSRS and
+ * MVM_SET_MSRS.  An MSR not kept here goes to userspace as an
  * MVM_EXIT_RDMSR/WRMSR exit; a bad value for one kept here is a #GP.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -79,7 +80,7 @@ static u64 *svm_msr_slot(struct vmcb_save *s, u32 msr)
 	}
 }
 
-static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val)
+static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val, bool guest)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	u64 *slot = svm_msr_slot(&vmcb->save, msr);
@@ -111,6 +112,11 @@ static int svm_msr_read(struct svm_vcpu *svm, u32 msr, u64 *val)
 		return SVM_MSR_OK;
 	case MSR_IA32_APICBASE:
 		*val = svm->apic_base;
+		return SVM_MSR_OK;
+	case MSR_IA32_SPEC_CTRL:
+		if (!mvm_spec_ctrl_readable(svm->vcpu, guest))
+			return SVM_MSR_BAD;
+		*val = svm->spec_ctrl;
 		return SVM_MSR_OK;
 	default:
 		return SVM_MSR_UNKNOWN;
@@ -179,6 +185,11 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val, bool guest)
 			return SVM_MSR_BAD;
 		svm->apic_base = val;
 		return SVM_MSR_OK;
+	case MSR_IA32_SPEC_CTRL:
+		if (!mvm_spec_ctrl_valid(svm->vcpu, val, guest))
+			return SVM_MSR_BAD;
+		svm_set_spec_ctrl(svm, val);
+		return SVM_MSR_OK;
 	default:
 		return SVM_MSR_UNKNOWN;
 	}
@@ -187,7 +198,7 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val, bool guest)
 /* MVM_GET_MSRS / MVM_SET_MSRS: the guest's view, no exits. */
 int svm_get_msr(struct mvm_vcpu *vcpu, u32 index, u64 *data)
 {
-	int r = svm_msr_read(to_svm(vcpu), index, data);
+	int r = svm_msr_read(to_svm(vcpu), index, data, false);
 
 	return r == SVM_MSR_OK || r == MVM_MSR_EXIT ? 0 : -1;
 }
@@ -219,7 +230,7 @@ int svm_exit_msr(struct svm_vcpu *svm)
 	int r;
 
 	r = write ? svm_msr_write(svm, msr, val, true) :
-		    svm_msr_read(svm, msr, &val);
+		    svm_msr_read(svm, msr, &val, true);
 	if (r == SVM_MSR_UNKNOWN) {
 		run->exit_reason = write ? MVM_EXIT_WRMSR : MVM_EXIT_RDMSR;
 		run->msr.index = msr;

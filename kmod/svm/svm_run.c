@@ -116,7 +116,8 @@ static int svm_enter(struct svm_vcpu *svm)
 	svm->event_injected = svm->vmcb->control.event_inj;
 	svm->event_rip = svm->vmcb->save.rip;
 	__svm_vmrun(svm->regs, svm->vmcb_pa, svm_host_save_pa(),
-		    svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW);
+		    svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW,
+		    host.guest_spec_ctrl, host.spec_ctrl);
 	/* IRQs stay off: what arrived meanwhile is handled at local_irq_enable. */
 	asm volatile("stgi" ::: "memory");
 	mvm_vcpu_exit_guest_mode(svm->vcpu);

@@ -48,6 +48,7 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 	svm->dr_owned = false;
 	memset(svm->db, 0, sizeof(svm->db));
 	svm->tsc_aux = 0;
+	svm->spec_ctrl = 0;
 	svm->msr_pending = 0;
 	/* xAPIC at its default address, enabled; vCPU 0 boots (BSP). */
 	svm->apic_base = 0xfee00000ULL | BIT_ULL(11) |

@@ -2,7 +2,8 @@
 /*
  * mvm: the guest state VMRUN and #VMEXIT do not switch, switched by hand
  * around them (svm_enter(), IRQs off): XCR0, PKRU, DR0-3 (and the DR6/DR7
- * #VMEXIT resets) and TSC_AUX.  None of the guest's values may stay in
+ * #VMEXIT resets), TSC_AUX and SPEC_CTRL (the MSR writes themselves are in
+ * vmenter.S, next to VMRUN).  None of the guest's values may stay in
  * force for the host, and the guest must not see the host's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -13,10 +14,12 @@
 #include <asm/fpu/xcr.h>
 #include <asm/hw_breakpoint.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/special_insns.h>
 
 #include "svm.h"
 #include "svm_hw.h"
+#include "../x86.h"
 
 /* ---- XCR0 ---- */
 
@@ -182,6 +185,33 @@ void svm_switch_cpu_disable(void)
 	svm_tsc_aux_put_host(this_cpu_ptr(&svm_tsc_aux));
 }
 
+/* ---- SPEC_CTRL ---- */
+
+/*
+ * The guest's SPEC_CTRL: every access exits (the permission map), so the
+ * value the guest runs with is always this one.  With V_SPEC_CTRL the CPU
+ * loads it from the VMCB at VMRUN and puts the host's back at #VMEXIT;
+ * without, __svm_vmrun writes it before VMRUN and the host's value right
+ * after #VMEXIT, before any RET, as the host's own KVM does.
+ */
+void svm_set_spec_ctrl(struct svm_vcpu *svm, u64 val)
+{
+	svm->spec_ctrl = val;
+	if (boot_cpu_has(X86_FEATURE_V_SPEC_CTRL))
+		svm->vmcb->save.spec_ctrl = val;
+}
+
+/* IRQs off: x86_spec_ctrl_current is this task's until VMRUN returns. */
+static void svm_spec_ctrl_pair(const struct svm_vcpu *svm, struct svm_host *h)
+{
+	h->spec_ctrl = 0;
+	h->guest_spec_ctrl = 0;
+	if (!mvm_spec_ctrl_switched() || boot_cpu_has(X86_FEATURE_V_SPEC_CTRL))
+		return;
+	h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
+	h->guest_spec_ctrl = svm->spec_ctrl;
+}
+
 /* ---- Around VMRUN ---- */
 
 void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h)
@@ -193,6 +223,7 @@ void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h)
 	svm_load_guest_dr(svm);
 	if (svm_has_tsc_aux())
 		svm_load_guest_tsc_aux(svm);
+	svm_spec_ctrl_pair(svm, h);
 }
 
 void svm_switch_to_host(struct svm_vcpu *svm, const struct svm_host *h)

@@ -224,7 +224,9 @@ struct vmcb_save {
 	u64 dbgctl;
 	u64 br_from, br_to;
 	u64 last_excp_from, last_excp_to;	/* 0x688, 0x690 */
-	u8 reserved_698[0x1000 - 0x698];
+	u8 reserved_698[0x6e0 - 0x698];
+	u64 spec_ctrl;				/* 0x6e0, with V_SPEC_CTRL */
+	u8 reserved_6e8[0x1000 - 0x6e8];
 } __packed;
 
 struct vmcb {
@@ -250,6 +252,7 @@ static_assert(offsetof(struct vmcb, save.rax) == 0x5f8);
 static_assert(offsetof(struct vmcb, save.kernel_gs_base) == 0x620);
 static_assert(offsetof(struct vmcb, save.cr2) == 0x640);
 static_assert(offsetof(struct vmcb, save.g_pat) == 0x668);
+static_assert(offsetof(struct vmcb, save.spec_ctrl) == 0x6e0);
 static_assert(sizeof(struct vmcb) == 4096);
 
 /* I/O and MSR permission maps: 12 KiB and 8 KiB, physically contiguous. */

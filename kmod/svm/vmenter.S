@@ -3,7 +3,7 @@
  * mvm: enter an SVM guest.
  *
  * void __svm_vmrun(unsigned long *regs, u64 vmcb_pa, u64 host_save_pa,
- *		   bool shadow)
+ *		   bool shadow, u64 guest_spec_ctrl, u64 host_spec_ctrl)
  *
  * regs: the guest's general registers indexed in instruction-encoding order
  * (RAX and RSP live in the VMCB and are not touched here).  Called with
@@ -13,6 +13,8 @@
  * come back from it with VMLOAD.  Until then the GS base is the guest's:
  * nothing here may touch per-CPU data, and GIF=0 keeps NMIs out until the
  * caller's STGI.  shadow: the guest is in an interrupt shadow (INT_STATE).
+ * guest_spec_ctrl, host_spec_ctrl: the SPEC_CTRL values to switch between
+ * (svm_switch.c); equal when there is nothing to switch.
  *
  * Physical interrupts must be able to end the guest: with V_INTR_MASKING
  * the host's IF at VMRUN decides, so STI sets it (GIF=0 still holds them
@@ -27,6 +29,7 @@
 #include <linux/linkage.h>
 #include <linux/objtool.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 
 #define WORD		8
@@ -50,6 +53,9 @@
 #define SLOT_HOST	(1 * WORD)
 #define SLOT_REGS	(2 * WORD)
 #define SLOT_SHADOW	(3 * WORD)
+#define SLOT_GUEST_SC	(4 * WORD)
+#define SLOT_HOST_SC	(5 * WORD)
+#define NR_SLOTS	6
 
 	.text
 
@@ -61,11 +67,27 @@ SYM_FUNC_START(__svm_vmrun)
 	push	%r13
 	push	%r12
 	push	%rbx
+	push	%r9			/* SLOT_HOST_SC */
+	push	%r8			/* SLOT_GUEST_SC */
 	push	%rcx			/* SLOT_SHADOW */
 	push	%rdi			/* SLOT_REGS */
 	push	%rdx			/* SLOT_HOST */
 	push	%rsi			/* SLOT_VMCB */
 
+	/*
+	 * The guest's SPEC_CTRL in, where it differs from the host's.  From
+	 * here to VMRUN no RET and no indirect branch runs.  Clobbers RAX,
+	 * RCX and RDX (the host's RDX is not needed again).
+	 */
+	cmp	%r8, %r9
+	je	3f
+	mov	%r8, %rax
+	mov	%r8, %rdx
+	shr	$32, %rdx
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	wrmsr
+	mov	SLOT_SHADOW(%rsp), %rcx
+3:
 	testb	%cl, %cl
 	jnz	1f
 	sti
@@ -131,6 +153,16 @@ SYM_INNER_LABEL(__svm_vmrun_exit, SYM_L_GLOBAL)
 	 * the first RET.  UNTRAIN_RET's IBPB clobbers RAX, RCX and RDX.
 	 */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+
+	/* The host's SPEC_CTRL back, before the first RET too. */
+	mov	SLOT_HOST_SC(%rsp), %rax
+	cmp	SLOT_GUEST_SC(%rsp), %rax
+	je	4f
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	wrmsr
+4:
 #ifdef UNTRAIN_RET_VM
 	UNTRAIN_RET_VM
 #else
@@ -147,7 +179,7 @@ SYM_INNER_LABEL(__svm_vmrun_exit, SYM_L_GLOBAL)
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
 
-	add	$(4 * WORD), %rsp
+	add	$(NR_SLOTS * WORD), %rsp
 	pop	%rbx
 	pop	%r12
 	pop	%r13
