@@ -35,41 +35,27 @@ void guest_gp(uint64_t *frame)
 GUEST_ISR(guest_isr_gp, guest_gp, 1);
 extern char guest_isr_gp[];
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo = 0, hi = 0;
-
-	__asm__ volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
-	return lo | (uint64_t)hi << 32;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)) : "memory");
-}
-
 static void guest_hidden(void)
 {
-	rdmsr(MSR_SPEC_CTRL);
+	guest_rdmsr(MSR_SPEC_CTRL);
 	GUEST_ASSERT_EQ(1, gp_count);
-	wrmsr(MSR_SPEC_CTRL, 0);
+	guest_wrmsr(MSR_SPEC_CTRL, 0);
 	GUEST_ASSERT_EQ(2, gp_count);
 	GUEST_DONE();
 }
 
 static void guest_ssbd(void)
 {
-	GUEST_ASSERT_EQ(0, rdmsr(MSR_SPEC_CTRL));
-	wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_SSBD);
+	GUEST_ASSERT_EQ(0, guest_rdmsr(MSR_SPEC_CTRL));
+	guest_wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_SSBD);
 	GUEST_ASSERT_EQ(0, gp_count);
-	GUEST_ASSERT_EQ(SPEC_CTRL_SSBD, rdmsr(MSR_SPEC_CTRL));
-	wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_IBRS);		/* not offered */
+	GUEST_ASSERT_EQ(SPEC_CTRL_SSBD, guest_rdmsr(MSR_SPEC_CTRL));
+	guest_wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_IBRS);		/* not offered */
 	GUEST_ASSERT_EQ(1, gp_count);
-	wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_SSBD | SPEC_CTRL_BIT3);
+	guest_wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_SSBD | SPEC_CTRL_BIT3);
 	GUEST_ASSERT_EQ(2, gp_count);
-	GUEST_SYNC(rdmsr(MSR_SPEC_CTRL));
-	GUEST_ASSERT_EQ(0, rdmsr(MSR_SPEC_CTRL));	/* the VMM's SET */
+	GUEST_SYNC(guest_rdmsr(MSR_SPEC_CTRL));
+	GUEST_ASSERT_EQ(0, guest_rdmsr(MSR_SPEC_CTRL));	/* the VMM's SET */
 	GUEST_DONE();
 }
 
