@@ -113,6 +113,8 @@ bool svm_xcr0_valid(struct svm_vcpu *svm, u64 xcr0);
 int svm_vcpu_run(struct mvm_vcpu *vcpu);
 void svm_sched_in(struct mvm_vcpu *vcpu, int cpu);
 void svm_skip_insn(struct svm_vcpu *svm, unsigned int len);
+#define SVM_DR6_BS	BIT_ULL(14)	/* single-step */
+
 void svm_set_next_rip(struct svm_vcpu *svm, u64 rip);
 void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 			  u32 err);

@@ -21,7 +21,6 @@
 #include "svm.h"
 
 #define SVM_DR6_BD	BIT_ULL(13)
-#define SVM_DR6_BS	BIT_ULL(14)
 #define SVM_DR7_GD	BIT_ULL(13)
 
 /* Trap right after the NMI handler's IRET, which is about to run. */
@@ -54,12 +53,13 @@ int svm_exit_db(struct svm_vcpu *svm)
 	svm->nmi_singlestep = false;
 	vmcb->save.rflags = (vmcb->save.rflags &
 			     ~(X86_EFLAGS_TF | X86_EFLAGS_RF)) | svm->nmi_guest_tf;
-	vmcb->save.dr6 &= ~SVM_DR6_BS;
 	svm->nmi_masked = false;
 	svm->nmi_iret_seen = false;
-	/* The guest was single-stepping itself: it gets its #DB too. */
+	/* The guest was single-stepping itself: it gets its #DB too, BS set. */
 	if (svm->nmi_guest_tf & X86_EFLAGS_TF)
 		svm_inject_exception(svm, X86_TRAP_DB, false, 0);
+	else
+		vmcb->save.dr6 &= ~SVM_DR6_BS;
 	return 0;
 }
 

@@ -21,18 +21,30 @@
 #include <asm/mce.h>
 #include <asm/special_insns.h>
 #include <asm/processor-flags.h>
+#include <asm/traps.h>
 
 #include "svm.h"
 #include "svm_hw.h"
 
 /*
  * The instruction at RIP completed: move on to rip.  An STI or MOV SS
- * shadow covered only that instruction, so it ends too.
+ * shadow covered only that instruction, so it ends too.  It completed
+ * here, not in the CPU, so a guest single-stepping itself (TF) takes the
+ * trap the CPU would have raised after it: #DB with DR6.BS, at rip.  An
+ * event userspace has queued meanwhile keeps its place (EVENTINJ holds
+ * one); TF set by mvm for an NMI window is not the guest's.
  */
 void svm_set_next_rip(struct svm_vcpu *svm, u64 rip)
 {
-	svm->vmcb->save.rip = rip;
-	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	struct vmcb *vmcb = svm->vmcb;
+
+	vmcb->save.rip = rip;
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	if ((vmcb->save.rflags & X86_EFLAGS_TF) && !svm->nmi_singlestep &&
+	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
+		vmcb->save.dr6 |= SVM_DR6_BS;
+		svm_inject_exception(svm, X86_TRAP_DB, false, 0);
+	}
 }
 
 /* Step over an instruction the kernel handled: next_rip when the CPU has it. */
