@@ -51,9 +51,8 @@ TEST(set_msrs_eoi_makes_no_exit)
 	MVM_OPEN_OR_SKIP(dev);
 	if (mvm_cap(dev, MVM_CAP_IRQCHIP) <= 0)
 		SKIP(return, "no MVM_CAP_IRQCHIP");
-	vm = mvm_create_vm(dev);
+	vm = mvm_create_irqchip_vm(dev);
 	ASSERT_LE(0, vm);
-	ASSERT_EQ(0, mvm_err(ioctl(vm, MVM_CREATE_IRQCHIP, 0UL)));
 	vcpu = mvm_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);
 	size = ioctl(dev, MVM_GET_VCPU_MMAP_SIZE, 0UL);

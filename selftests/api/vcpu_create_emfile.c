@@ -49,9 +49,8 @@ TEST(create_vcpu_emfile)
 	MVM_OPEN_OR_SKIP(dev);
 	if (mvm_cap(dev, MVM_CAP_IRQCHIP) <= 0)
 		SKIP(return, "no MVM_CAP_IRQCHIP");
-	vm = mvm_create_vm(dev);
+	vm = mvm_create_irqchip_vm(dev);
 	ASSERT_LE(0, vm);
-	ASSERT_EQ(0, mvm_err(ioctl(vm, MVM_CREATE_IRQCHIP, 0UL)));
 	v0 = mvm_create_vcpu(vm, 0);
 	ASSERT_LE(0, v0);
 

@@ -69,6 +69,21 @@ static inline int mvm_create_vcpu(int vm, unsigned long id)
 	return ioctl(vm, MVM_CREATE_VCPU, id);
 }
 
+/* A VM with the in-kernel irqchip; -1 (errno set) if either call fails. */
+static inline int mvm_create_irqchip_vm(int dev)
+{
+	int vm = mvm_create_vm(dev);
+
+	if (vm >= 0 && ioctl(vm, MVM_CREATE_IRQCHIP, 0UL)) {
+		int e = errno;
+
+		close(vm);
+		errno = e;
+		return -1;
+	}
+	return vm;
+}
+
 /* Returns 0 or the errno of MVM_SET_MEMORY_REGION. */
 static inline int mvm_set_region(int vm, __u32 slot, __u64 gpa, __u64 size,
 				 __u64 uaddr)
