@@ -81,11 +81,11 @@ static void svm_inject_pf(struct svm_vcpu *svm, u64 la, int fault)
 
 /* The linear address of the string element at seg:reg. */
 static u64 svm_io_string_la(struct svm_vcpu *svm, const struct vmcb_seg *seg,
-			    enum svm_reg reg, u64 mask)
+			    u64 reg, u64 mask)
 {
 	u64 base = svm_cpu_mode(&svm->vmcb->save) == 64 ? 0 : seg->base;
 
-	return base + (svm->regs[reg] & mask);
+	return base + (reg & mask);
 }
 
 /*
@@ -109,7 +109,7 @@ static int svm_io_string_copy(struct svm_vcpu *svm, const struct vmcb_seg *seg,
 
 	svm_paging(svm, &p);
 	for (i = 0; i < count; i++, data += size) {
-		u64 la = svm_io_string_la(svm, seg, reg, mask);
+		u64 la = svm_io_string_la(svm, seg, svm->regs[reg], mask);
 
 		r = to_guest ? mvm_write_guest_virt(vm, &p, la, data, size) :
 			       mvm_read_guest_virt(vm, &p, la, MVM_GVA_READ,
@@ -133,8 +133,8 @@ static int svm_ins_writable(struct svm_vcpu *svm, u64 mask, u8 size,
 {
 	struct vmcb_save *s = &svm->vmcb->save;
 	s64 step = (s->rflags & X86_EFLAGS_DF) ? -size : size;
-	u64 rdi = svm->regs[SVM_RDI], last = ~0ULL, la, gpa;
-	const struct vmcb_seg *es = &s->es;
+	unsigned long rdi = svm->regs[SVM_RDI];
+	u64 last = ~0ULL, la, gpa;
 	struct mvm_paging p;
 	unsigned int k;
 	u32 i;
@@ -142,7 +142,7 @@ static int svm_ins_writable(struct svm_vcpu *svm, u64 mask, u8 size,
 
 	svm_paging(svm, &p);
 	for (i = 0; i < count; i++) {
-		la = (svm_cpu_mode(s) == 64 ? 0 : es->base) + (rdi & mask);
+		la = svm_io_string_la(svm, &s->es, rdi, mask);
 		for (k = 0; k < 2; k++) {
 			u64 at = la + (k ? size - 1 : 0);
 
@@ -157,7 +157,7 @@ static int svm_ins_writable(struct svm_vcpu *svm, u64 mask, u8 size,
 			}
 			last = at >> PAGE_SHIFT;
 		}
-		rdi = (rdi & ~mask) | ((rdi + step) & mask);
+		svm_addr_add(&rdi, mask, step);
 	}
 	*ok = count;
 	return 0;
@@ -262,7 +262,7 @@ int svm_exit_io(struct svm_vcpu *svm)
 	if (r && !done) {
 		/* Not even one element readable: the OUTS faults, no exit. */
 		svm_inject_pf(svm, svm_io_string_la(svm, &svm->vmcb->save.ds,
-						    SVM_RSI, mask), r);
+						    svm->regs[SVM_RSI], mask), r);
 		return 0;
 	}
 	/* The elements before a fault go out now; the REP faults next time. */
@@ -317,8 +317,8 @@ int svm_complete_io_in(struct svm_vcpu *svm)
 		 */
 		if (info & SVM_IOIO_REP)
 			svm_addr_add(&svm->regs[SVM_RCX], mask, -(s64)done);
-		svm_inject_pf(svm, svm_io_string_la(svm, &s->es, SVM_RDI, mask),
-			      r);
+		svm_inject_pf(svm, svm_io_string_la(svm, &s->es,
+						    svm->regs[SVM_RDI], mask), r);
 		return 0;
 	}
 	svm_io_string_done(svm, info & SVM_IOIO_REP, mask, svm->io_count,
