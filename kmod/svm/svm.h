@@ -65,6 +65,8 @@ struct svm_vcpu {
 	bool tr_busy;		/* the guest's TR is busy, the VMCB's not */
 };
 
+#define SVM_DR6_BS	BIT_ULL(14)	/* DR6: single-step */
+
 /*
  * Exceptions always intercepted.  #DB and #AC are benign: one raised while
  * the CPU delivers the same one (a data breakpoint on the stack the #DB
@@ -113,8 +115,6 @@ bool svm_xcr0_valid(struct svm_vcpu *svm, u64 xcr0);
 int svm_vcpu_run(struct mvm_vcpu *vcpu);
 void svm_sched_in(struct mvm_vcpu *vcpu, int cpu);
 void svm_skip_insn(struct svm_vcpu *svm, unsigned int len);
-#define SVM_DR6_BS	BIT_ULL(14)	/* single-step */
-
 void svm_set_next_rip(struct svm_vcpu *svm, u64 rip);
 void svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 			  u32 err);

@@ -112,8 +112,12 @@ static int svm_exit_hlt(struct svm_vcpu *svm)
 		svm->vcpu->run->exit_reason = MVM_EXIT_HLT;
 		return 1;
 	}
-	/* An event already queued ends the halt at once. */
-	if (!mvm_vcpu_has_event(svm->vcpu))
+	/*
+	 * An event already queued ends the halt at once, and so does the
+	 * single-step trap svm_skip_insn() may just have put in EVENTINJ.
+	 */
+	if (!(svm->vmcb->control.event_inj & SVM_EVTINJ_VALID) &&
+	    !mvm_vcpu_has_event(svm->vcpu))
 		svm->vcpu->mp_state = MVM_MP_STATE_HALTED;
 	return 0;
 }

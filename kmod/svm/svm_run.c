@@ -28,11 +28,13 @@
 
 /*
  * The instruction at RIP completed: move on to rip.  An STI or MOV SS
- * shadow covered only that instruction, so it ends too.  It completed
- * here, not in the CPU, so a guest single-stepping itself (TF) takes the
- * trap the CPU would have raised after it: #DB with DR6.BS, at rip.  An
- * event userspace has queued meanwhile keeps its place (EVENTINJ holds
- * one); TF set by mvm for an NMI window is not the guest's.
+ * shadow covered only that instruction, so it ends too, and RF is clear
+ * after any completed instruction.  It completed here, not in the CPU, so
+ * a guest single-stepping itself takes the trap the CPU would have raised
+ * after it: #DB with DR6.BS, at rip.  EVENTINJ holds one event: if
+ * userspace queued one between the exit and this completion, that one
+ * goes in and the trap is lost.  While mvm steps an NMI handler's IRET,
+ * TF and RF are mvm's (svm_event.c); no intercepted instruction runs then.
  */
 void svm_set_next_rip(struct svm_vcpu *svm, u64 rip)
 {
@@ -40,7 +42,10 @@ void svm_set_next_rip(struct svm_vcpu *svm, u64 rip)
 
 	vmcb->save.rip = rip;
 	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
-	if ((vmcb->save.rflags & X86_EFLAGS_TF) && !svm->nmi_singlestep &&
+	if (svm->nmi_singlestep)
+		return;
+	vmcb->save.rflags &= ~X86_EFLAGS_RF;
+	if ((vmcb->save.rflags & X86_EFLAGS_TF) &&
 	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
 		vmcb->save.dr6 |= SVM_DR6_BS;
 		svm_inject_exception(svm, X86_TRAP_DB, false, 0);
