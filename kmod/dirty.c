@@ -99,15 +99,21 @@ void mvm_dirty_mark(struct mvm_vm *vm, u64 gfn, u64 hva)
 
 /* ---- Turning logging on and off ---- */
 
-/* mmu.lock held: write-protect the pages of word w of s's bitmap in bits. */
+/*
+ * mmu.lock held: write-protect the pages of word w of s's bitmap that are
+ * set in bits, and only those (a page CLEAR does not name stays writable),
+ * one walk per run of set bits.
+ */
 static bool dirty_protect_word(struct mvm_vm *vm, const struct mvm_memslot *s,
 			       unsigned long w, unsigned long bits)
 {
 	u64 gfn = s->base_gfn + w * BITS_PER_LONG;
+	unsigned int b, e;
+	bool flush = false;
 
-	/* Pages between the set bits are clean: protecting them is a no-op. */
-	return mvm_mmu_wrprotect_gfns(vm, gfn + __ffs(bits),
-				      gfn + __fls(bits) + 1);
+	for_each_set_bitrange(b, e, &bits, BITS_PER_LONG)
+		flush |= mvm_mmu_wrprotect_gfns(vm, gfn + b, gfn + e);
+	return flush;
 }
 
 /*
