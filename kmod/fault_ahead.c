@@ -16,8 +16,10 @@
  * cgroup, in anonymous writable mappings only (no copy of a file page is
  * made for a write that may never come).  It never writes stage-2 tables,
  * so the mmu_notifier protocol is untouched, and it keeps no page
- * reference.  At most fault_ahead blocks (capped at FA_MAX_AHEAD) are
- * ahead of the guest's last write fault; 0 turns it off.
+ * reference.  Nor does it change what the guest reads (zeros stay zeros),
+ * so dirty logging (dirty.c) has nothing to record for it.  At most
+ * fault_ahead blocks (capped at FA_MAX_AHEAD) are ahead of the guest's
+ * last write fault; 0 turns it off.
  *
  * A charge over the owner's memory.high is paid for (reclaim, throttling)
  * by the charging thread, on its way back to user mode or in the charge

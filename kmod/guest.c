@@ -27,11 +27,12 @@ static u64 mvm_gpa_to_hva(struct mvm_vm *vm, u64 gpa, size_t *room,
 	const struct mvm_memslot *s;
 	u64 gfn = gpa >> PAGE_SHIFT, hva = 0;
 
-	mutex_lock(&vm->lock);
+	/* mmu.lock, not vm->lock: a long dirty-log pass holds that one. */
+	spin_lock(&vm->mmu.lock);
 	s = mvm_memslot_find(vm, gfn);
 	if (s && !(write && (s->flags & MVM_MEM_READONLY)))
 		hva = mvm_memslot_hva(s, gfn) + offset_in_page(gpa);
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->mmu.lock);
 	*room = PAGE_SIZE - offset_in_page(gpa);
 	return hva;
 }
@@ -49,6 +50,9 @@ static int mvm_guest_copy(struct mvm_vm *vm, u64 gpa, void *buf, size_t len,
 		n = min(len, room);
 		if (write ? copy_to_user(u, buf, n) : copy_from_user(buf, u, n))
 			return -EFAULT;
+		/* Dirty logging sees the kernel's writes too. */
+		if (write)
+			mvm_dirty_mark(vm, gpa >> PAGE_SHIFT, hva);
 		gpa += n;
 		buf += n;
 		len -= n;

@@ -45,6 +45,10 @@ static long mvm_dev_check_extension(void *obj, unsigned long arg, void *buf)
 		return mvm_backend->vcpu_run && mvm_pvclock_available();
 	case MVM_CAP_TSC_KHZ:
 		return tsc_khz;
+	case MVM_CAP_DIRTY_LOG:
+		return 1;
+	case MVM_CAP_MANUAL_DIRTY_LOG_PROTECT:
+		return MVM_DIRTY_LOG_MANUAL_PROTECT;
 	default:
 		return 0;
 	}

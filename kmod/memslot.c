@@ -14,7 +14,7 @@
 
 #include "mvm.h"
 
-#define MVM_MEM_VALID_FLAGS	MVM_MEM_READONLY
+#define MVM_MEM_VALID_FLAGS	(MVM_MEM_READONLY | MVM_MEM_LOG_DIRTY)
 
 static bool mvm_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 {
@@ -93,11 +93,21 @@ int mvm_set_memory_region(struct mvm_vm *vm,
 	slot = &vm->slots[mr->slot];
 
 	if (!mr->memory_size) {
+		unsigned long *bitmap = slot->dirty_bitmap;
+
 		if (!slot->npages)
 			return -ENOENT;
 		mvm_mmu_set_slot(vm, mr->slot, &new);
+		kvfree(bitmap);
 		return 0;
 	}
+	/* The same slot with only LOG_DIRTY changed keeps its mappings. */
+	if (slot->npages && slot->base_gfn << PAGE_SHIFT == mr->guest_phys_addr &&
+	    slot->npages << PAGE_SHIFT == mr->memory_size &&
+	    slot->userspace_addr == mr->userspace_addr &&
+	    (slot->flags ^ mr->flags) == MVM_MEM_LOG_DIRTY)
+		return mvm_dirty_log_toggle(vm, mr->slot,
+					    mr->flags & MVM_MEM_LOG_DIRTY);
 
 	r = mvm_memslot_check(vm, mr);
 	if (r)
@@ -107,6 +117,11 @@ int mvm_set_memory_region(struct mvm_vm *vm,
 	new.userspace_addr = mr->userspace_addr;
 	new.flags = mr->flags;
 	new.npages = mr->memory_size >> PAGE_SHIFT;
+	if (new.flags & MVM_MEM_LOG_DIRTY) {
+		r = mvm_dirty_slot_alloc(&new);
+		if (r)
+			return r;
+	}
 	mvm_mmu_set_slot(vm, mr->slot, &new);
 	return 0;
 }

@@ -69,6 +69,7 @@ enum s2_op {
 	S2_ZAP,			/* clear the leaves */
 	S2_TEST_YOUNG,		/* any leaf with the accessed bit? */
 	S2_CLEAR_YOUNG,		/* clear the accessed bits */
+	S2_WRPROT,		/* clear the write bits (dirty logging) */
 };
 
 /*
@@ -79,15 +80,18 @@ enum s2_op {
 static bool s2_walk(const struct mvm_s2_fmt *f, u64 *table, int level,
 		    u64 base, u64 start, u64 end, enum s2_op op)
 {
-	u64 span = 1ULL << (9 * (level - 1));
+	unsigned int shift = 9 * (level - 1);
+	u64 span = 1ULL << shift, i, last;
 	bool ret = false;
-	unsigned int i;
 
-	for (i = 0; i < S2_ENTRIES; i++) {
-		u64 lo = base + i * span, hi = lo + span;
+	/* Only the entries that overlap [start, end); end > base here. */
+	i = start > base ? (start - base) >> shift : 0;
+	last = min_t(u64, (end - 1 - base) >> shift, S2_ENTRIES - 1);
+	for (; i <= last; i++) {
+		u64 lo = base + i * span;
 		u64 pte = READ_ONCE(table[i]);
 
-		if (hi <= start || lo >= end || !f->present(pte))
+		if (!f->present(pte))
 			continue;
 		if (level > 1 && !f->large(pte)) {
 			ret |= s2_walk(f, s2_table_va(f, pte), level - 1, lo,
@@ -95,6 +99,13 @@ static bool s2_walk(const struct mvm_s2_fmt *f, u64 *table, int level,
 		} else if (op == S2_ZAP) {
 			WRITE_ONCE(table[i], 0);
 			ret = true;
+		} else if (op == S2_WRPROT) {
+			/* Atomic: the CPU may set A in the same entry. */
+			if (pte & f->write) {
+				clear_bit(__ffs64(f->write),
+					  (unsigned long *)&table[i]);
+				ret = true;
+			}
 		} else if (pte & f->accessed) {
 			/* Atomic: the CPU may set D in the same entry. */
 			if (op == S2_CLEAR_YOUNG)
@@ -320,6 +331,81 @@ void mvm_mmu_set_slot(struct mvm_vm *vm, unsigned int idx,
 	spin_unlock(&mmu->lock);
 }
 
+void mvm_mmu_set_slot_flags(struct mvm_vm *vm, unsigned int idx,
+			    const struct mvm_memslot *s)
+{
+	struct mvm_memslot *old = &vm->slots[idx];
+	struct mvm_mmu *mmu = &vm->mmu;
+
+	lockdep_assert_held(&vm->lock);
+	WARN_ON_ONCE(old->base_gfn != s->base_gfn ||
+		     old->npages != s->npages ||
+		     old->userspace_addr != s->userspace_addr);
+	spin_lock(&mmu->lock);
+	old->flags = s->flags;
+	old->dirty_bitmap = s->dirty_bitmap;
+	/* A fault that looked at the old flags installs nothing. */
+	mmu->invalidate_seq++;
+	spin_unlock(&mmu->lock);
+}
+
+bool mvm_mmu_wrprotect_gfns(struct mvm_vm *vm, u64 start, u64 end)
+{
+	struct mvm_mmu *mmu = &vm->mmu;
+
+	lockdep_assert_held(&mmu->lock);
+	if (start >= end || !mmu->root)
+		return false;
+	return s2_walk(mvm_backend->s2, mmu->root, mmu->root_level, 0, start,
+		       end, S2_WRPROT);
+}
+
+/* mmu->lock held: the entry at level for gfn, or NULL if a level above is missing. */
+static u64 *s2_entry(struct mvm_mmu *mmu, const struct mvm_s2_fmt *f, u64 gfn,
+		     int target)
+{
+	u64 *table = mmu->root;
+	int level;
+
+	for (level = mmu->root_level; level > target; level--) {
+		u64 e = READ_ONCE(table[s2_index(gfn, level)]);
+
+		if (!f->present(e) || f->large(e))
+			return NULL;
+		table = s2_table_va(f, e);
+	}
+	return &table[s2_index(gfn, target)];
+}
+
+static unsigned long s2_host_pmd_pfn(struct mm_struct *mm, unsigned long hva);
+
+bool mvm_mmu_collapse_gfns(struct mvm_vm *vm, const struct mvm_memslot *s,
+			   u64 start, u64 end)
+{
+	const struct mvm_s2_fmt *f = mvm_backend->s2;
+	struct mvm_mmu *mmu = &vm->mmu;
+	u64 gfn, lim, *e;
+	bool zapped = false;
+
+	lockdep_assert_held(&mmu->lock);
+	/* A 2 MiB leaf needs gfn and hva alike within their 2 MiB blocks. */
+	if ((s->base_gfn ^ (s->userspace_addr >> PAGE_SHIFT)) & 511)
+		return false;
+	gfn = ALIGN(max(start, s->base_gfn), 512);
+	lim = min(end, s->base_gfn + s->npages);
+	for (; gfn + 512 <= lim; gfn += 512) {
+		e = s2_entry(mmu, f, gfn, 2);
+		if (!e || !f->present(*e) || f->large(*e))
+			continue;
+		if (!s2_host_pmd_pfn(vm->mm, mvm_memslot_hva(s, gfn)))
+			continue;
+		/* The table stays: the 2 MiB fault replaces and frees it. */
+		zapped |= s2_walk(f, s2_table_va(f, *e), 1, gfn, gfn, gfn + 512,
+				  S2_ZAP);
+	}
+	return zapped;
+}
+
 /* ---- Faults ---- */
 
 /*
@@ -410,8 +496,21 @@ static void s2_install(struct mvm_mmu *mmu, const struct mvm_s2_fmt *f,
 	for (level = mmu->root_level; level > target; level--) {
 		e = &table[s2_index(gfn, level)];
 		if (f->present(*e) && f->large(*e)) {
-			/* A smaller mapping replaces a large one. */
-			WRITE_ONCE(*e, 0);
+			/*
+			 * A smaller mapping replaces a large one (a write
+			 * under dirty logging): a table of small leaves with
+			 * the same pages and access takes its place, and the
+			 * leaf for gfn is changed below.
+			 */
+			u64 *t = c->pages[--c->nr], pa = f->pa(*e);
+			bool w = f->writable(*e);
+			unsigned int i;
+
+			for (i = 0; i < S2_ENTRIES; i++)
+				t[i] = f->leaf(pa + ((u64)i << (PAGE_SHIFT +
+					9 * (level - 2))), level - 1, w);
+			mmu->nr_tables++;
+			WRITE_ONCE(*e, f->table(__pa(t)));
 			*flush = true;
 		}
 		if (!f->present(*e)) {
@@ -498,7 +597,7 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 	struct mvm_memslot slot;
 	unsigned long seq, hva;
 	struct page *page;
-	bool writable, flush, found;
+	bool writable, flush, found, logged;
 	int level, need;
 	long r;
 
@@ -521,7 +620,13 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 		}
 		hva = mvm_memslot_hva(&slot, gfn);
 
-		writable = !(slot.flags & MVM_MEM_READONLY);
+		/*
+		 * Under dirty logging only a write fault maps a page
+		 * writable, with a 4 KiB leaf, and marks it dirty: every
+		 * later write of a page reported clean faults again.
+		 */
+		logged = slot.flags & MVM_MEM_LOG_DIRTY;
+		writable = !(slot.flags & MVM_MEM_READONLY) && (write || !logged);
 		r = s2_get_page(hva, write, &writable, &page);
 		if (r != 1) {
 			r = r < 0 ? r : -EFAULT;
@@ -533,7 +638,7 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 		pfn = page_to_pfn(page);
 		level = 1;
 		map_gfn = gfn;
-		if (PageTransCompound(page) &&
+		if (PageTransCompound(page) && !(logged && write) &&
 		    (gfn & 511) == ((hva >> PAGE_SHIFT) & 511) &&
 		    (gfn & ~511ULL) >= slot.base_gfn &&
 		    (gfn | 511) < slot.base_gfn + slot.npages &&
@@ -572,6 +677,9 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 		flush = false;
 		freed = NULL;
 		s2_install(mmu, f, &cache, map_gfn, level, leaf, &flush, &freed);
+		/* Before the lock goes: GET reads and clears under it. */
+		if (logged && write)
+			mvm_dirty_mark_locked(vm, gfn);
 		if (flush)
 			mvm_flush_remote_tlbs(vm);
 		/* Only now no CPU can still walk through it. */

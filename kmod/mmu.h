@@ -35,6 +35,11 @@ struct mvm_s2_fmt {
 	 * notifiers test and clear; 0 when the format has none.
 	 */
 	u64 accessed;
+	/*
+	 * The bit that lets the guest write through a leaf: cleared to
+	 * write-protect it (dirty logging), so the next write faults.
+	 */
+	u64 write;
 };
 
 struct mvm_mmu {
@@ -73,5 +78,26 @@ bool mvm_mmu_slot_of(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out);
  */
 void mvm_mmu_set_slot(struct mvm_vm *vm, unsigned int idx,
 		      const struct mvm_memslot *s);
+/*
+ * Change slot idx's flags and dirty bitmap to those of *s, vm->lock held,
+ * keeping its stage-2 entries: faults in flight retry and see the new
+ * flags.
+ */
+void mvm_mmu_set_slot_flags(struct mvm_vm *vm, unsigned int idx,
+			    const struct mvm_memslot *s);
+/*
+ * mmu.lock held: take write access away from the leaves of [start, end)
+ * (gfns); a 2 MiB leaf that overlaps loses it whole.  True if the caller
+ * must flush the vCPUs' TLBs.
+ */
+bool mvm_mmu_wrprotect_gfns(struct mvm_vm *vm, u64 start, u64 end);
+/*
+ * mmu.lock held, from the owner's thread: zap the 4 KiB leaves of every
+ * 2 MiB block of slot s in [start, end) (gfns) that the host maps with
+ * one huge page, so that the next fault maps the block with one 2 MiB
+ * leaf again.  True if the caller must flush.
+ */
+bool mvm_mmu_collapse_gfns(struct mvm_vm *vm, const struct mvm_memslot *s,
+			   u64 start, u64 end);
 
 #endif /* MVM_MMU_H */

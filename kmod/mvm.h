@@ -104,6 +104,12 @@ struct mvm_memslot {
 	u64 npages;			/* 0: slot unused */
 	u64 userspace_addr;
 	u32 flags;			/* MVM_MEM_* */
+	/*
+	 * With MVM_MEM_LOG_DIRTY: one bit per page, set and cleared under
+	 * mmu.lock only, and only through the live slot (a copy of the
+	 * struct may outlive the bitmap).  NULL otherwise.
+	 */
+	unsigned long *dirty_bitmap;
 };
 
 /* Sequential-write detection and the worker that faults ahead (fault_ahead.c) */
@@ -126,6 +132,7 @@ struct mvm_vm {
 	struct list_head ioeventfds;	/* (l) writers, RCU readers */
 	unsigned int nr_ioeventfds;	/* (l) */
 	bool irqchip;			/* (l) set before any vCPU exists */
+	bool dirty_manual;		/* (l) MVM_DIRTY_LOG_MANUAL_PROTECT */
 	struct list_head irqfds;	/* (l) */
 	unsigned int nr_irqfds;		/* (l) */
 
@@ -278,6 +285,16 @@ int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 void mvm_fault_ahead_init(struct mvm_vm *vm);
 void mvm_fault_ahead_stop(struct mvm_vm *vm);
 void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn);
+
+/* dirty.c: dirty-page logging per slot */
+int mvm_dirty_slot_alloc(struct mvm_memslot *s);
+int mvm_dirty_log_toggle(struct mvm_vm *vm, unsigned int idx, bool on);
+void mvm_dirty_free_all(struct mvm_vm *vm);
+void mvm_dirty_mark_locked(struct mvm_vm *vm, u64 gfn);
+void mvm_dirty_mark(struct mvm_vm *vm, u64 gfn, u64 hva);
+int mvm_get_dirty_log(struct mvm_vm *vm, const struct mvm_dirty_log *a);
+int mvm_clear_dirty_log(struct mvm_vm *vm, const struct mvm_clear_dirty_log *a);
+int mvm_dirty_enable_cap(struct mvm_vm *vm, const struct mvm_enable_cap *c);
 
 /* irqfd.c */
 int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);

@@ -27,6 +27,7 @@ static void mvm_vm_free(struct mvm_vm *vm)
 	 */
 	mvm_fault_ahead_stop(vm);
 	mvm_mmu_destroy(vm);
+	mvm_dirty_free_all(vm);
 	/* Before the vCPUs: a signalled irqfd delivers to their APICs. */
 	mvm_irqfd_free_all(vm);
 	for (i = 0; i < MVM_MAX_VCPUS; i++) {
@@ -96,6 +97,21 @@ static long mvm_vm_irqfd(void *obj, unsigned long arg, void *buf)
 	return mvm_irqfd(obj, buf);
 }
 
+static long mvm_vm_get_dirty_log(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_get_dirty_log(obj, buf);
+}
+
+static long mvm_vm_clear_dirty_log(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_clear_dirty_log(obj, buf);
+}
+
+static long mvm_vm_enable_cap(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_dirty_enable_cap(obj, buf);
+}
+
 static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_CREATE_VCPU,	 mvm_vm_create_vcpu,	   MVM_IOCTL_VM_LOCK },
 	{ MVM_SET_MEMORY_REGION, mvm_vm_set_memory_region, MVM_IOCTL_VM_LOCK },
@@ -105,6 +121,9 @@ static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_SIGNAL_MSI,	 mvm_vm_signal_msi,	   MVM_IOCTL_GUEST },
 	{ MVM_IRQFD,		 mvm_vm_irqfd,
 	  MVM_IOCTL_VM_LOCK | MVM_IOCTL_GUEST },
+	{ MVM_GET_DIRTY_LOG,	 mvm_vm_get_dirty_log,	   MVM_IOCTL_VM_LOCK },
+	{ MVM_CLEAR_DIRTY_LOG,	 mvm_vm_clear_dirty_log,   MVM_IOCTL_VM_LOCK },
+	{ MVM_ENABLE_CAP,	 mvm_vm_enable_cap,	   MVM_IOCTL_VM_LOCK },
 };
 
 static long mvm_vm_ioctl(struct file *filp, unsigned int cmd,

@@ -78,4 +78,5 @@ const struct mvm_s2_fmt svm_npt_fmt = {
 	.pa		= npt_pa,
 	.root_level	= npt_root_level,
 	.accessed	= NPT_A,
+	.write		= NPT_RW,
 };

@@ -66,4 +66,5 @@ const struct mvm_s2_fmt vmx_ept_fmt = {
 	.large		= ept_large,
 	.pa		= ept_pa,
 	.root_level	= ept_root_level,
+	.write		= EPT_W,
 };

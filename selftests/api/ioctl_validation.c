@@ -148,7 +148,8 @@ TEST_F(vm, region_flags_reserved_slot)
 
 	VM_OR_SKIP();
 	for (int bit = 0; bit < 32; bit++) {
-		if ((1U << bit) & MVM_MEM_READONLY)	/* the one defined flag */
+		/* the defined flags */
+		if ((1U << bit) & (MVM_MEM_READONLY | MVM_MEM_LOG_DIRTY))
 			continue;
 		r = (struct mvm_memory_region){ .slot = 0, .flags = 1U << bit,
 			.guest_phys_addr = GPA, .memory_size = MVM_PAGE,

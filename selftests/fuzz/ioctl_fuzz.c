@@ -79,6 +79,14 @@ static unsigned char *mem_rw;		/* 2 MiB read-write */
 static unsigned char *mem_ro;		/* 64 KiB read-only */
 static unsigned char *mem_hole;		/* 64 KiB with 16 KiB unmapped at +16K */
 static unsigned char *mem_none;		/* 16 KiB PROT_NONE */
+/*
+ * Dirty bitmaps: 64 KiB, then PROT_NONE up to the largest bitmap a slot
+ * can have (2^31 pages: 256 MiB), so that a GET for a bigger slot than
+ * fits ends in EFAULT, never in the fuzzer's own memory.
+ */
+#define BITBUF_SIZE	0x10000UL
+#define BITBUF_GUARD	(256UL << 20)
+static unsigned char *bitbuf;
 #define MEM_RW_SIZE	(2UL << 20)
 
 struct vcpu {
@@ -95,6 +103,7 @@ struct vm {
 	int nvcpus;
 	struct vcpu vcpus[MAX_VCPUS];
 	int efds[4];
+	struct mvm_memory_region last;	/* the last region made (size 0: none) */
 };
 
 static int dev = -1;
@@ -140,6 +149,7 @@ static const char *ioc_name(unsigned long req)
 	N(MVM_GET_MSRS); N(MVM_SET_MSRS); N(MVM_GET_XSAVE); N(MVM_SET_XSAVE);
 	N(MVM_GET_XCRS); N(MVM_SET_XCRS); N(MVM_GET_MP_STATE);
 	N(MVM_SET_MP_STATE); N(MVM_GET_LAPIC); N(MVM_SET_LAPIC);
+	N(MVM_GET_DIRTY_LOG); N(MVM_CLEAR_DIRTY_LOG); N(MVM_ENABLE_CAP);
 #undef N
 	}
 	return "unknown";
@@ -321,7 +331,8 @@ static void op_memory_region(struct vm *vm)
 {
 	struct mvm_memory_region r = {
 		.slot = chance(80) ? below(8) : chance(50) ? 64 + below(8) : rnd(),
-		.flags = chance(70) ? 0 : chance(70) ? MVM_MEM_READONLY : rnd(),
+		.flags = chance(70) ? 0 : chance(40) ? MVM_MEM_READONLY :
+			 chance(50) ? MVM_MEM_LOG_DIRTY : rnd(),
 		.guest_phys_addr = rand_gpa(),
 		.memory_size = rand_size(),
 		.userspace_addr = rand_uaddr(),
@@ -329,7 +340,69 @@ static void op_memory_region(struct vm *vm)
 
 	if (chance(5))
 		r.reserved[below(4)] = edge64();
-	FZ(vm->fd, MVM_SET_MEMORY_REGION, (struct mvm_memory_region *)argp(&r));
+	if (FZ(vm->fd, MVM_SET_MEMORY_REGION, (struct mvm_memory_region *)argp(&r)) == 0)
+		vm->last = r;
+}
+
+static __u64 rand_bitmap(void)
+{
+	switch (below(10)) {
+	case 0: return 0;
+	case 1: return (__u64)(uintptr_t)mem_none;
+	case 2: return 0xffff888000000000ULL;	/* kernel */
+	case 3: return (__u64)(uintptr_t)bitbuf + BITBUF_SIZE - 8; /* into the guard */
+	default: return (__u64)(uintptr_t)bitbuf;
+	}
+}
+
+/* Dirty logging: toggled on the last region, GET, CLEAR, ENABLE_CAP. */
+static void op_dirty(struct vm *vm)
+{
+	struct mvm_memory_region r = vm->last;
+	struct mvm_clear_dirty_log c;
+	struct mvm_enable_cap e;
+	struct mvm_dirty_log d;
+
+	switch (below(4)) {
+	case 0:
+		if (!r.memory_size)
+			break;
+		r.flags ^= MVM_MEM_LOG_DIRTY;
+		if (FZ(vm->fd, MVM_SET_MEMORY_REGION, &r) == 0)
+			vm->last = r;
+		break;
+	case 1:
+		memset(&d, 0, sizeof(d));
+		d.slot = chance(90) ? vm->last.slot : chance(50) ? below(8) : rnd();
+		d.flags = chance(95) ? 0 : rnd();
+		d.bitmap = rand_bitmap();
+		if (chance(5))
+			d.reserved[below(4)] = edge64();
+		FZ(vm->fd, MVM_GET_DIRTY_LOG, (struct mvm_dirty_log *)argp(&d));
+		break;
+	case 2:
+		memset(&c, 0, sizeof(c));
+		c.slot = chance(90) ? vm->last.slot : chance(50) ? below(8) : rnd();
+		c.flags = chance(95) ? 0 : rnd();
+		c.first_page = chance(80) ? 64 * below(16) : edge64();
+		c.num_pages = chance(80) ? 64 * below(16) + (chance(30) ? below(64) : 0) :
+			      edge64();
+		c.bitmap = rand_bitmap();
+		if (chance(5))
+			c.reserved[below(2)] = edge64();
+		FZ(vm->fd, MVM_CLEAR_DIRTY_LOG, (struct mvm_clear_dirty_log *)argp(&c));
+		break;
+	case 3:
+		memset(&e, 0, sizeof(e));
+		e.cap = chance(90) ? MVM_CAP_MANUAL_DIRTY_LOG_PROTECT : rnd();
+		e.args[0] = chance(90) ? below(2) : rnd();
+		if (chance(5))
+			e.args[1 + below(3)] = edge64();
+		if (chance(5))
+			e.flags = rnd();
+		FZ(vm->fd, MVM_ENABLE_CAP, (struct mvm_enable_cap *)argp(&e));
+		break;
+	}
 }
 
 static int rand_efd(struct vm *vm)
@@ -377,9 +450,12 @@ static void op_vm(struct vm *vm)
 	struct mvm_irqfd irqfd;
 	struct mvm_msi msi;
 
-	switch (below(8)) {
+	switch (below(9)) {
 	case 0: case 1:
 		op_memory_region(vm);
+		break;
+	case 8:
+		op_dirty(vm);
 		break;
 	case 2:
 		if (FZV(vm->fd, MVM_CREATE_IRQCHIP, chance(90) ? 0 : rnd()) == 0)
@@ -984,8 +1060,13 @@ static void map_memory(void)
 	mem_hole = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	mem_none = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bitbuf = mmap(NULL, BITBUF_SIZE + BITBUF_GUARD, PROT_NONE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (bitbuf == MAP_FAILED ||
+	    mprotect(bitbuf, BITBUF_SIZE, PROT_READ | PROT_WRITE))
+		bitbuf = MAP_FAILED;
 	if (mem_rw == MAP_FAILED || mem_ro == MAP_FAILED ||
-	    mem_hole == MAP_FAILED || mem_none == MAP_FAILED) {
+	    mem_hole == MAP_FAILED || mem_none == MAP_FAILED || bitbuf == MAP_FAILED) {
 		perror("mmap");
 		exit(2);
 	}

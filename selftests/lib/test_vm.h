@@ -171,11 +171,25 @@ uint64_t *vm_pte(struct vm *vm, uint64_t gva);
 
 /* vm_memory.c: more slots (not 0) and large identity maps. */
 #define VM_MEM_READONLY	1	/* MVM_MEM_READONLY / KVM_MEM_READONLY */
+#define VM_MEM_LOG_DIRTY 2	/* MVM_MEM_LOG_DIRTY / KVM_MEM_LOG_DIRTY_PAGES */
 /* Slot @slot over @hva (size 0 deletes it); 0 or -errno. */
 int vm_set_region(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
 		  void *hva, uint32_t flags);
 /* GVA = GPA over [@gpa, @gpa + @size) with 2 MiB pages (2 MiB aligned). */
 void vm_map_identity_2m(struct vm *vm, uint64_t gpa, uint64_t size);
+
+/*
+ * Dirty logging (MVM_GET_DIRTY_LOG / KVM_GET_DIRTY_LOG and their CLEAR,
+ * manual protection through MVM_ENABLE_CAP / KVM_ENABLE_CAP with
+ * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2).  Bitmaps are 64-bit words, bit i
+ * page i of the slot (of first_page on). 0 or -errno.
+ */
+int vm_dirty_get(struct vm *vm, uint32_t slot, uint64_t *bitmap);
+int vm_dirty_clear(struct vm *vm, uint32_t slot, uint64_t first_page,
+		   uint64_t num_pages, uint64_t *bitmap);
+int vm_dirty_manual(struct vm *vm, bool on);
+/* Does the hypervisor have it (MVM_CAP_DIRTY_LOG / ..._PROTECT2)? */
+bool vm_has_dirty_log(struct vm *vm, bool manual);
 
 #define sync_global_to_guest(vm, g)					\
 	__builtin_memcpy(vcpu_gva_hva((vm)->vcpu, (uint64_t)&(g)), &(g), sizeof(g))

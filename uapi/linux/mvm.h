@@ -42,6 +42,9 @@
 #define MVM_CAP_IRQCHIP		7	/* MVM_CREATE_IRQCHIP, MSI, irqfd */
 #define MVM_CAP_KVMCLOCK	8	/* the kvmclock MSRs (see mvm-api.md) */
 #define MVM_CAP_TSC_KHZ		9	/* the guest TSC's frequency, kHz */
+#define MVM_CAP_DIRTY_LOG	10	/* MVM_MEM_LOG_DIRTY, MVM_GET_DIRTY_LOG */
+/* MVM_ENABLE_CAP args[0] bits accepted: MVM_DIRTY_LOG_MANUAL_PROTECT */
+#define MVM_CAP_MANUAL_DIRTY_LOG_PROTECT 11
 
 #define MVM_BACKEND_SVM		1	/* AMD SVM with nested paging */
 #define MVM_BACKEND_VMX		2	/* Intel VMX with EPT */
@@ -91,6 +94,13 @@ struct mvm_memory_region {
 
 /* Guest writes to the slot exit to userspace as MMIO; reads are memory. */
 #define MVM_MEM_READONLY	_BITUL(0)
+/*
+ * Record the pages written (by the guest or by the kernel on its behalf)
+ * in a bitmap that MVM_GET_DIRTY_LOG reads.  May be turned on and off on
+ * an existing slot: the same slot, addresses and size with only this
+ * flag changed keeps the slot's mappings.
+ */
+#define MVM_MEM_LOG_DIRTY	_BITUL(1)
 
 #define MVM_SET_MEMORY_REGION	_IOW(MVMIO, 0x11, struct mvm_memory_region)
 
@@ -160,6 +170,56 @@ struct mvm_irqfd {
 #define MVM_MAX_IRQFDS		256
 
 #define MVM_IRQFD		_IOW(MVMIO, 0x15, struct mvm_irqfd)
+
+/*
+ * The dirty bitmap of a slot with MVM_MEM_LOG_DIRTY: bit i (of 64-bit
+ * words in host order) is page i of the slot; the buffer at bitmap holds
+ * the slot's page count rounded up to 64 bits.  Copies the pages written
+ * since the last call and clears them, write-protecting them again so the
+ * next write is seen; with MVM_DIRTY_LOG_MANUAL_PROTECT enabled it only
+ * copies, and MVM_CLEAR_DIRTY_LOG clears and protects.
+ */
+struct mvm_dirty_log {
+	__u32 slot;
+	__u32 flags;		/* must be 0 */
+	__u64 bitmap;		/* user address */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define MVM_GET_DIRTY_LOG	_IOW(MVMIO, 0x16, struct mvm_dirty_log)
+
+/*
+ * Turn on a capability of this VM; args[0] says how (per capability).
+ * MVM_CAP_MANUAL_DIRTY_LOG_PROTECT: args[0] MVM_DIRTY_LOG_MANUAL_PROTECT
+ * turns manual protection on, 0 off again.
+ */
+struct mvm_enable_cap {
+	__u32 cap;		/* MVM_CAP_* */
+	__u32 flags;		/* must be 0 */
+	__u64 args[4];		/* args[1..3] must be 0 */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define MVM_DIRTY_LOG_MANUAL_PROTECT	_BITUL(0)
+
+#define MVM_ENABLE_CAP		_IOW(MVMIO, 0x17, struct mvm_enable_cap)
+
+/*
+ * Manual protection: clear the bits of bitmap (one per page, from page
+ * first_page of the slot) that are set in it, and write-protect those
+ * pages again.  first_page and num_pages are multiples of 64, except that
+ * the range may end at the slot's end.
+ */
+struct mvm_clear_dirty_log {
+	__u32 slot;
+	__u32 flags;		/* must be 0 */
+	__u64 first_page;
+	__u64 num_pages;
+	__u64 bitmap;		/* user address: num_pages bits, 64-bit words */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define MVM_CLEAR_DIRTY_LOG	_IOW(MVMIO, 0x18, struct mvm_clear_dirty_log)
 
 /* ---- vCPU ioctls: 0x40-0x7f ---- */
 
