@@ -427,12 +427,7 @@ static void frag_seg(struct code *c)
 
 	switch (below(5)) {
 	case 0:
-		/*
-		 * LTR of a null selector: QEMU's TCG loads it (a CPU raises
-		 * #GP) and aborts at the next interrupt that reads the TSS.
-		 */
-		if (!(sel & ~3))
-			sel = SEL_TSS(below(2));
+		/* A null selector too: mvm's ltr_null quirk (under TCG). */
 		mov32(c, EAX, sel);
 		EMIT(c, 0x0f, 0x00, 0xd8);		/* ltr ax */
 		return;
