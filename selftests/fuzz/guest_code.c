@@ -307,10 +307,13 @@ static void frag_dr(struct code *c)
 	int dr = below(8);
 	uint32_t v;
 
+	while (knobs.dr_regs & 0xff && !(knobs.dr_regs >> dr & 1))
+		dr = below(8);
 	if (dr < 4)
 		v = chance(70) ? code_addr() : mem_target(c);
 	else if (dr == 7)
-		v = 0x400 | (rnd() & 0xffff00ff) | (chance(10) ? 0x2000 : 0);
+		v = 0x400 | (((rnd() & 0xffff00ff) | (chance(10) ? 0x2000 : 0)) &
+			     knobs.dr7_mask);
 	else
 		v = rnd();
 	mov32(c, EAX, v);

@@ -33,6 +33,9 @@ void knobs_init(void)
 	knobs.two_vcpus = knob("GF_TWO_VCPUS", 1);
 	knobs.inject = knob("GF_INJECT", 1);
 	knobs.trips = knob("GF_TRIPS", 1);
+	/* For minimising: the DRs frag_dr writes (bit n: DRn), a mask of its DR7 values. */
+	knobs.dr_regs = knob("GF_DR_REGS", 0xff);
+	knobs.dr7_mask = knob("GF_DR7_MASK", ~0UL);
 }
 
 const char *const mode_names[NR_MODES] = {
