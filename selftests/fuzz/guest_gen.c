@@ -27,8 +27,7 @@ static unsigned long knob(const char *name, unsigned long dflt)
 void knobs_init(void)
 {
 	knobs.modes = knob("GF_MODES", (1UL << NR_MODES) - 1);
-	/* Not the debug registers' by default: they take QEMU TCG down (README). */
-	knobs.frags = knob("GF_FRAGS", ~FRAG_DR);
+	knobs.frags = knob("GF_FRAGS", ~0UL);
 	knobs.irqchip = knob("GF_IRQCHIP", 1);
 	knobs.two_vcpus = knob("GF_TWO_VCPUS", 1);
 	knobs.inject = knob("GF_INJECT", 1);
