@@ -180,6 +180,8 @@ extern bool svm_quirk_lme;
 extern bool svm_quirk_tr;
 extern bool svm_quirk_cr8;
 extern bool svm_quirk_mxcsr;
+extern bool svm_quirk_ltr;
+extern bool svm_quirk_dr;
 bool svm_under_qemu_tcg(void);
 void svm_quirks_probe(void);
 void svm_quirk_inject_exit_kick(struct svm_vcpu *svm);
@@ -191,6 +193,8 @@ void svm_quirk_tr_get(const struct svm_vcpu *svm, struct mvm_segment *tr);
 void svm_quirk_cr8_window(struct svm_vcpu *svm, bool armed);
 int svm_quirk_exit_cr8_write(struct svm_vcpu *svm);
 void svm_quirk_mxcsr_clean(struct mvm_xsave *xs);
+int svm_quirk_exit_ltr(struct svm_vcpu *svm);
+int svm_quirk_exit_dr_write(struct svm_vcpu *svm);
 
 /* svm_msr.c */
 int svm_exit_msr(struct svm_vcpu *svm);

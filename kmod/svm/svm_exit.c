@@ -268,6 +268,7 @@ static const svm_exit_fn svm_exit_handlers[SVM_EXIT_MAX] = {
 	[SVM_EXIT_RDPMC]	= svm_exit_gp,
 	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
 	[SVM_EXIT_VINTR]	= svm_exit_vintr,
+	[SVM_EXIT_TR_WRITE]	= svm_quirk_exit_ltr,	/* svm_quirks.c */
 	[SVM_EXIT_RSM]		= svm_exit_ud,
 	[SVM_EXIT_IRET]		= svm_exit_iret,
 	[SVM_EXIT_INVD]		= svm_exit_skip2,

@@ -30,6 +30,8 @@ bool svm_quirk_lme __read_mostly;
 bool svm_quirk_tr __read_mostly;
 bool svm_quirk_cr8 __read_mostly;
 bool svm_quirk_mxcsr __read_mostly;
+bool svm_quirk_ltr __read_mostly;
+bool svm_quirk_dr __read_mostly;
 
 /*
  * QEMU's emulated SVM (TCG, at least up to 8.x) delivers an interrupt that
@@ -108,6 +110,39 @@ module_param_named(mxcsr_clean, svm_mxcsr_clean, int, 0444);
 MODULE_PARM_DESC(mxcsr_clean,
 		 "clear reserved MXCSR bits in MVM_GET_XSAVE (QEMU TCG erratum): -1 auto, 0 off, 1 on");
 
+/*
+ * QEMU's TCG (helper_ltr(), 7.2 and 10.0) loads a null selector into TR
+ * where a CPU raises #GP(0), and the next interrupt or exception that
+ * needs the TSS (a privilege change) aborts QEMU ("invalid tss"): a guest
+ * kills the test host.  The workaround: LTR is intercepted (TR write) and
+ * done here with the CPU's checks.  The CPU checks protected mode and CPL
+ * 0 before the intercept (APM vol. 2, "Instruction Intercepts"; QEMU
+ * too), the rest is done here.  Only the register form is decoded: LTR
+ * from memory ends in an emulation error exit.
+ */
+static int svm_ltr_null = -1;
+module_param_named(ltr_null, svm_ltr_null, int, 0444);
+MODULE_PARM_DESC(ltr_null,
+		 "intercept LTR and raise #GP for a null selector (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
+/*
+ * QEMU's TCG (7.2) keeps a list of the breakpoints and watchpoints that
+ * DR7 enables, updated by MOV to DR0-3/DR7 (cpu_x86_update_dr7()) from the
+ * DR7 it holds, but VMRUN and #VMEXIT load DR7 without updating the list.
+ * A guest's MOV that inserts a watchpoint leaves it inserted after the
+ * #VMEXIT, under a DR7 whose types say otherwise; the next MOV to DR7
+ * (the next guest's, or another vCPU's) removes it as an instruction
+ * breakpoint and QEMU segfaults (cpu_breakpoint_remove_by_ref()).  The
+ * workaround: a guest's writes to the debug registers stay intercepted
+ * and go to the VMCB and svm->db[], which VMRUN and the host's own MOVs
+ * (under the host's DR7, nothing enabled) load without inserting anything.
+ * The cost: under TCG the guest's breakpoints never trigger.
+ */
+static int svm_dr_intercept = -1;
+module_param_named(dr_intercept, svm_dr_intercept, int, 0444);
+MODULE_PARM_DESC(dr_intercept,
+		 "keep guest writes to debug registers intercepted (QEMU TCG erratum): -1 auto, 0 off, 1 on");
+
 bool svm_under_qemu_tcg(void)
 {
 	u32 eax, sig[3];
@@ -146,6 +181,12 @@ void svm_quirks_probe(void)
 	svm_quirk_mxcsr =
 		svm_quirk_wanted(svm_mxcsr_clean, tcg,
 				 "MVM_GET_XSAVE clears reserved MXCSR bits");
+	svm_quirk_ltr =
+		svm_quirk_wanted(svm_ltr_null, tcg,
+				 "LTR is emulated (#GP for a null selector)");
+	svm_quirk_dr =
+		svm_quirk_wanted(svm_dr_intercept, tcg,
+				 "writes to debug registers stay intercepted");
 }
 
 /* ---- mxcsr_clean ---- */
@@ -302,5 +343,178 @@ int svm_quirk_exit_cr8_write(struct svm_vcpu *svm)
 	c->int_ctl = (c->int_ctl & ~SVM_INT_V_TPR_MASK) | val;
 	svm_sync_tpr_from_guest(svm);
 	svm_set_next_rip(svm, svm->vmcb->save.rip + w.len);
+	return 0;
+}
+
+/* ---- ltr_null ---- */
+
+/*
+ * The instruction at CS:RIP, two opcode bytes 0f @op and a ModRM, after
+ * size and segment prefixes and (in 64-bit mode) a REX.
+ */
+static int svm_quirk_decode(struct svm_vcpu *svm, u8 op, u8 *modrm, u8 *rex,
+			    u8 *len)
+{
+	u8 b[15], n, i;
+
+	n = svm_fetch_insn(svm, b);
+	for (i = 0; i < n; i++) {
+		if (b[i] != 0x66 && b[i] != 0x67 && b[i] != 0x26 &&
+		    b[i] != 0x2e && b[i] != 0x36 && b[i] != 0x3e &&
+		    b[i] != 0x64 && b[i] != 0x65)
+			break;
+	}
+	*rex = 0;
+	if (i < n && (b[i] & 0xf0) == 0x40 &&
+	    svm_cpu_mode(&svm->vmcb->save) == 64)
+		*rex = b[i++];
+	if (i + 3 > n || b[i] != 0x0f || b[i + 1] != op)
+		return -EINVAL;
+	*modrm = b[i + 2];
+	*len = i + 3;
+	return 0;
+}
+
+/* LTR from a register: 0f 00 /3, mod 3. */
+static int svm_decode_ltr(struct svm_vcpu *svm, u8 *gpr, u8 *len)
+{
+	u8 modrm, rex;
+
+	if (svm_quirk_decode(svm, 0x00, &modrm, &rex, len) ||
+	    (modrm & 0xf8) != 0xd8)
+		return -EINVAL;
+	*gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	return 0;
+}
+
+static int svm_ltr_fault(struct svm_vcpu *svm, u8 vector, u16 err)
+{
+	svm_inject_exception(svm, vector, true, err);
+	return 0;
+}
+
+/*
+ * The descriptor's type must be an available TSS (9; 1 outside long
+ * mode); the CPU marks it busy in the GDT and loads TR from it.
+ */
+int svm_quirk_exit_ltr(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	bool lma = s->efer & EFER_LMA;
+	u64 desc[2] = { 0, 0 }, at, base;
+	struct vmcb_seg *tr = &s->tr;
+	struct mvm_paging p;
+	u8 gpr, len, type;
+	u16 sel, err;
+	u32 limit;
+	int r;
+
+	if (svm_decode_ltr(svm, &gpr, &len))
+		return svm_cr_emulation_failed(svm);
+	if (!(s->cr0 & X86_CR0_PE) || (s->rflags & X86_EFLAGS_VM)) {
+		svm_inject_exception(svm, X86_TRAP_UD, false, 0);
+		return 0;
+	}
+	if (s->cpl)
+		return svm_cr_gp(svm);
+	sel = svm_cr_src(svm, gpr);
+	err = sel & ~3;
+	if (!err)			/* the erratum: a null selector */
+		return svm_cr_gp(svm);
+	if ((sel & 4) || (sel | 7) + (lma ? 8 : 0) > s->gdtr.limit)
+		return svm_ltr_fault(svm, X86_TRAP_GP, err);
+
+	at = s->gdtr.base + (sel & ~7);
+	if (!lma)
+		at = (u32)at;
+	svm_paging(svm, &p);
+	r = mvm_read_guest_virt(svm->vcpu->vm, &p, at, MVM_GVA_ANY, desc,
+				lma ? 16 : 8);
+	if (r < 0)
+		return svm_cr_emulation_failed(svm);
+	if (r) {
+		s->cr2 = at;
+		return svm_ltr_fault(svm, X86_TRAP_PF, r & 0xffff);
+	}
+	type = (desc[0] >> 40) & 0x1f;		/* S and type */
+	if (type != 0x9 && (lma || type != 0x1))
+		return svm_ltr_fault(svm, X86_TRAP_GP, err);
+	if (!(desc[0] & BIT_ULL(47)))
+		return svm_ltr_fault(svm, X86_TRAP_NP, err);
+	base = ((desc[0] >> 16) & 0xffffff) | ((desc[0] >> 32) & 0xff000000);
+	if (lma) {
+		/* The upper half's type is 0; the base is canonical. */
+		base |= desc[1] << 32;
+		if (((desc[1] >> 40) & 0x1f) ||
+		    (s64)(base << 16) >> 16 != (s64)base)
+			return svm_ltr_fault(svm, X86_TRAP_GP, err);
+	}
+
+	desc[0] |= BIT_ULL(41);			/* busy */
+	r = mvm_write_guest_virt(svm->vcpu->vm, &p, at, desc, 8);
+	if (r < 0)
+		return svm_cr_emulation_failed(svm);
+	if (r) {
+		s->cr2 = at;
+		return svm_ltr_fault(svm, X86_TRAP_PF, r & 0xffff);
+	}
+	limit = (desc[0] & 0xffff) | ((desc[0] >> 32) & 0xf0000);
+	if (desc[0] & BIT_ULL(55))		/* G: 4 KiB units */
+		limit = limit << 12 | 0xfff;
+	tr->selector = sel;
+	tr->base = base;
+	tr->limit = limit;
+	tr->attrib = ((desc[0] >> 40) & 0xff) | ((desc[0] >> 44) & 0xf00);
+	if (svm_quirk_tr)
+		svm_quirk_tr_sync(svm);
+	svm_set_next_rip(svm, s->rip + len);
+	return 0;
+}
+
+/* ---- dr_intercept ---- */
+
+#define SVM_DR6_BD	BIT_ULL(13)
+#define SVM_DR7_GD	BIT_ULL(13)
+#define SVM_DR7_ZERO	0xd800ULL	/* bits 11, 12, 14, 15: zero on AMD */
+
+/* MOV to DRn (0f 23, register form), with the CPU's checks. */
+int svm_quirk_exit_dr_write(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	u8 modrm, rex, len, dr;
+	u64 val;
+
+	if (svm_quirk_decode(svm, 0x23, &modrm, &rex, &len))
+		return svm_cr_emulation_failed(svm);
+	dr = (modrm >> 3) & 7;
+	if ((rex & 4) || ((dr == 4 || dr == 5) && (s->cr4 & X86_CR4_DE))) {
+		svm_inject_exception(svm, X86_TRAP_UD, false, 0);
+		return 0;
+	}
+	if (s->cpl)
+		return svm_cr_gp(svm);
+	if (s->dr7 & SVM_DR7_GD) {		/* general detect: a fault */
+		s->dr6 |= SVM_DR6_BD;
+		s->dr7 &= ~SVM_DR7_GD;
+		svm_inject_exception(svm, X86_TRAP_DB, false, 0);
+		return 0;
+	}
+	val = svm_cr_src(svm, (modrm & 7) | (rex & 1 ? 8 : 0));
+	if (dr >= 4 && (val >> 32))
+		return svm_cr_gp(svm);
+	switch (dr) {
+	case 4:
+	case 6:
+		s->dr6 = (u32)val | 0xffff0ff0;
+		break;
+	case 5:
+	case 7:
+		s->dr7 = (val & ~SVM_DR7_ZERO) | 0x400;
+		break;
+	default:
+		svm->db[dr] = val;
+		break;
+	}
+	svm_set_next_rip(svm, s->rip + len);
 	return 0;
 }

@@ -66,6 +66,8 @@ void svm_vmcb_reset(struct svm_vcpu *svm)
 			SVM_I4_MONITOR |
 			SVM_I4_MWAIT | SVM_I4_MWAIT_COND | SVM_I4_XSETBV |
 			SVM_I4_RDPRU;
+	if (svm_quirk_ltr)
+		c->intercept3 |= SVM_I3_TR_WRITE;
 	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
 	/* DR0-7, reads and writes, until the guest owns them (svm_switch.c). */
 	c->intercept_dr = 0x00ff00ff;

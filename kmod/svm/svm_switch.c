@@ -110,10 +110,19 @@ static void svm_put_guest_dr(struct svm_vcpu *svm)
 		hw_breakpoint_restore();
 }
 
-/* A MOV to or from a debug register exited: the guest owns them now. */
+/*
+ * A MOV to or from a debug register exited: the guest owns them now.
+ * Under QEMU's TCG its writes stay intercepted (svm_quirks.c).
+ */
 int svm_exit_dr(struct svm_vcpu *svm)
 {
 	svm->dr_owned = true;
+	if (svm_quirk_dr) {
+		svm->vmcb->control.intercept_dr = 0x00ff0000;
+		if (svm->vmcb->control.exit_code >= SVM_EXIT_DR0_WRITE)
+			return svm_quirk_exit_dr_write(svm);
+		return 0;
+	}
 	svm->vmcb->control.intercept_dr = 0;
 	return 0;		/* runs again, natively */
 }

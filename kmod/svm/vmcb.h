@@ -17,6 +17,7 @@
 #define SVM_I3_SMI		BIT(2)
 #define SVM_I3_INIT		BIT(3)
 #define SVM_I3_VINTR		BIT(4)
+#define SVM_I3_TR_WRITE		BIT(13)
 #define SVM_I3_RDPMC		BIT(15)
 #define SVM_I3_CPUID		BIT(18)
 #define SVM_I3_RSM		BIT(19)
@@ -107,6 +108,7 @@
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_INIT		0x063
 #define SVM_EXIT_VINTR		0x064
+#define SVM_EXIT_TR_WRITE	0x06d
 #define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_RSM		0x073

@@ -307,10 +307,13 @@ static void frag_dr(struct code *c)
 	int dr = below(8);
 	uint32_t v;
 
+	while (knobs.dr_regs & 0xff && !(knobs.dr_regs >> dr & 1))
+		dr = below(8);
 	if (dr < 4)
 		v = chance(70) ? code_addr() : mem_target(c);
 	else if (dr == 7)
-		v = 0x400 | (rnd() & 0xffff00ff) | (chance(10) ? 0x2000 : 0);
+		v = 0x400 | (((rnd() & 0xffff00ff) | (chance(10) ? 0x2000 : 0)) &
+			     knobs.dr7_mask);
 	else
 		v = rnd();
 	mov32(c, EAX, v);
@@ -427,12 +430,7 @@ static void frag_seg(struct code *c)
 
 	switch (below(5)) {
 	case 0:
-		/*
-		 * LTR of a null selector: QEMU's TCG loads it (a CPU raises
-		 * #GP) and aborts at the next interrupt that reads the TSS.
-		 */
-		if (!(sel & ~3))
-			sel = SEL_TSS(below(2));
+		/* A null selector too: mvm's ltr_null quirk (under TCG). */
 		mov32(c, EAX, sel);
 		EMIT(c, 0x0f, 0x00, 0xd8);		/* ltr ax */
 		return;

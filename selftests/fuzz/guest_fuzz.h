@@ -97,6 +97,7 @@ struct guest {
 struct knobs {
 	unsigned long modes, frags;
 	int irqchip, two_vcpus, inject, trips;
+	unsigned long dr_regs, dr7_mask;
 };
 
 extern struct knobs knobs;

@@ -27,12 +27,14 @@ static unsigned long knob(const char *name, unsigned long dflt)
 void knobs_init(void)
 {
 	knobs.modes = knob("GF_MODES", (1UL << NR_MODES) - 1);
-	/* Not the debug registers' by default: they take QEMU TCG down (README). */
-	knobs.frags = knob("GF_FRAGS", ~FRAG_DR);
+	knobs.frags = knob("GF_FRAGS", ~0UL);
 	knobs.irqchip = knob("GF_IRQCHIP", 1);
 	knobs.two_vcpus = knob("GF_TWO_VCPUS", 1);
 	knobs.inject = knob("GF_INJECT", 1);
 	knobs.trips = knob("GF_TRIPS", 1);
+	/* For minimising: the DRs frag_dr writes (bit n: DRn), a mask of its DR7 values. */
+	knobs.dr_regs = knob("GF_DR_REGS", 0xff);
+	knobs.dr7_mask = knob("GF_DR7_MASK", ~0UL);
 }
 
 const char *const mode_names[NR_MODES] = {
