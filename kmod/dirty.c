@@ -219,11 +219,17 @@ int mvm_get_dirty_log(struct mvm_vm *vm, const struct mvm_dirty_log *a)
 
 	r = 0;
 	if (copy_to_user(u64_to_user_ptr(a->bitmap), buf, n * sizeof(long))) {
-		/* Undone: the pages are still dirty (and harmlessly protected). */
-		if (!vm->dirty_manual) {
+		/*
+		 * Undone, a chunk per mmu.lock section as above: the pages are
+		 * still dirty (and harmlessly protected).
+		 */
+		for (w = 0; !vm->dirty_manual && w < n; w = end) {
+			end = min(n, w + DIRTY_CHUNK_WORDS);
 			spin_lock(&mmu->lock);
-			bitmap_or(bm, bm, buf, s->npages);
+			for (i = w; i < end; i++)
+				bm[i] |= buf[i];
 			spin_unlock(&mmu->lock);
+			cond_resched();
 		}
 		r = -EFAULT;
 	}

@@ -48,11 +48,21 @@ static int mvm_guest_copy(struct mvm_vm *vm, u64 gpa, void *buf, size_t len,
 		if (!hva)
 			return -EFAULT;
 		n = min(len, room);
-		if (write ? copy_to_user(u, buf, n) : copy_from_user(buf, u, n))
-			return -EFAULT;
-		/* Dirty logging sees the kernel's writes too. */
-		if (write)
-			mvm_dirty_mark(vm, gpa >> PAGE_SHIFT, hva);
+		if (!write) {
+			if (copy_from_user(buf, u, n))
+				return -EFAULT;
+		} else {
+			unsigned long left = copy_to_user(u, buf, n);
+
+			/*
+			 * Dirty logging sees the kernel's writes too, a partial
+			 * one as well: some bytes may be in the page.
+			 */
+			if (left < n)
+				mvm_dirty_mark(vm, gpa >> PAGE_SHIFT, hva);
+			if (left)
+				return -EFAULT;
+		}
 		gpa += n;
 		buf += n;
 		len -= n;

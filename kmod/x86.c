@@ -35,11 +35,11 @@ bool mvm_xcr0_valid(u64 xcr0, u64 supported)
 	return mvm_all_or_none(xcr0, XCR0_MPX) && mvm_all_or_none(xcr0, XCR0_AMX);
 }
 
-bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4, bool cs_l)
+bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4)
 {
 	if ((efer & EFER_LME) && (cr0 & X86_CR0_PG))
 		return (efer & EFER_LMA) && (cr4 & X86_CR4_PAE);
-	return !(efer & EFER_LMA) && !cs_l;
+	return !(efer & EFER_LMA);
 }
 
 u64 mvm_guest_xcr0_supported(u64 features)

@@ -39,9 +39,11 @@ static inline bool mvm_efer_valid(u64 efer)
 /*
  * A whole register state (MVM_SET_SREGS) must agree with itself where the
  * CPU derives one value from others: LMA is LME with paging on, and long
- * mode needs PAE; a 64-bit code segment needs long mode.
+ * mode needs PAE.  CS.L is not checked: outside long mode the CPU ignores
+ * it, and a legacy-mode guest can load a descriptor with L set (a VMM must
+ * be able to set what it got).
  */
-bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4, bool cs_l);
+bool mvm_long_mode_consistent(u64 efer, u64 cr0, u64 cr4);
 
 struct mvm_vcpu;
 

@@ -245,9 +245,9 @@ int svm_set_sregs(struct mvm_vcpu *vcpu, const struct mvm_sregs *sr)
 	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_save *s = &vmcb->save;
 
-	/* EFER as MVM_SET_MSRS takes it, and consistent with CR0/CR4/CS. */
+	/* EFER as MVM_SET_MSRS takes it, and consistent with CR0/CR4. */
 	if (sr->cr8 > 15 || !mvm_efer_valid(sr->efer) ||
-	    !mvm_long_mode_consistent(sr->efer, sr->cr0, sr->cr4, sr->cs.l) ||
+	    !mvm_long_mode_consistent(sr->efer, sr->cr0, sr->cr4) ||
 	    sr->gdt.limit > 0xffff || sr->idt.limit > 0xffff)
 		return -EINVAL;
 
