@@ -155,131 +155,99 @@ static void touch(volatile uint8_t *ram, uint64_t size)
 		ram[off] = 1;
 }
 
-/* Everything create() built, for one teardown path. */
-struct vm {
-	int dev_fd;
-	int vm_fd;
-	int *vcpu_fds;
-	unsigned long nr_vcpus;
-	void *ram;
-	uint64_t ram_size;
-};
-
-static void destroy(struct vm *vm)
-{
-	/* The VM lives until its last descriptor closes: vCPUs, then the VM. */
-	while (vm->nr_vcpus)
-		close(vm->vcpu_fds[--vm->nr_vcpus]);
-	if (vm->vm_fd >= 0) {
-		close(vm->vm_fd);
-		printf("vm: destroyed\n");
-	}
-	if (vm->ram)
-		mvm_guest_ram_free(vm->ram, vm->ram_size);
-	free(vm->vcpu_fds);
-	if (vm->dev_fd >= 0)
-		close(vm->dev_fd);
-}
-
-static int add_slots(struct vm *vm, const struct create_args *a)
+/* Contiguous from gpa 0; the first pages % slots slots get a page more. */
+static int add_slots(struct mvm_machine *m, const struct create_args *a)
 {
 	uint64_t pages = a->mem / MVM_PAGE_SIZE, gpa = 0;
-	char s[MVM_SIZE_BUF];
 	unsigned long i;
 
-	/* Contiguous from gpa 0; the first pages % slots slots get a page more. */
 	for (i = 0; i < a->slots; i++) {
 		uint64_t size = (pages / a->slots + (i < pages % a->slots)) *
 				MVM_PAGE_SIZE;
 
-		if (mvm_set_memory_region(vm->vm_fd, (uint32_t)i, gpa, size,
-					  (uint8_t *)vm->ram + gpa) < 0) {
-			cli_err("cannot register memory slot %lu (gpa 0x%" PRIx64 ", %s) with MVM_SET_MEMORY_REGION: %s",
-				i, gpa, mvm_format_size(size, s), strerror(errno));
+		if (mvm_machine_add_region(m, gpa, gpa, size) < 0)
 			return -1;
-		}
-		gpa += size;
-	}
-	printf("memory: %s in %lu slot(s) at gpa 0x0\n",
-	       mvm_format_size(a->mem, s), a->slots);
-
-	for (i = 0, gpa = 0; i < a->slots; i++) {
-		uint64_t size = (pages / a->slots + (i < pages % a->slots)) *
-				MVM_PAGE_SIZE;
-
-		printf("slot %lu: gpa 0x%" PRIx64 "-0x%" PRIx64 " (%s)\n", i,
-		       gpa, gpa + size - 1, mvm_format_size(size, s));
 		gpa += size;
 	}
 	return 0;
 }
 
-static int add_vcpus(struct vm *vm, unsigned long cpus)
+static void print_slots(const struct mvm_machine *m, uint64_t mem)
 {
-	vm->vcpu_fds = calloc(cpus, sizeof(*vm->vcpu_fds));
-	if (!vm->vcpu_fds) {
-		cli_err("cannot allocate %lu vCPU slots: %s", cpus, strerror(errno));
-		return -1;
-	}
-	for (; vm->nr_vcpus < cpus; vm->nr_vcpus++) {
-		int fd = mvm_create_vcpu(vm->vm_fd, (unsigned int)vm->nr_vcpus);
+	char s[MVM_SIZE_BUF];
+	unsigned int i;
 
-		if (fd < 0) {
-			cli_err("cannot create vCPU %lu with MVM_CREATE_VCPU: %s",
-				vm->nr_vcpus, strerror(errno));
-			return -1;
-		}
-		vm->vcpu_fds[vm->nr_vcpus] = fd;
+	printf("memory: %s in %u slot(s) at gpa 0x0\n",
+	       mvm_format_size(mem, s), m->nr_regions);
+	for (i = 0; i < m->nr_regions; i++) {
+		const struct mvm_ram_region *r = &m->regions[i];
+
+		printf("slot %u: gpa 0x%" PRIx64 "-0x%" PRIx64 " (%s)\n", r->slot,
+		       r->gpa, r->gpa + r->size - 1, mvm_format_size(r->size, s));
 	}
-	printf("vcpus: %lu\n", cpus);
-	return 0;
 }
 
 static int create(struct cli *cli, struct create_args *a)
 {
-	struct vm vm = { .dev_fd = -1, .vm_fd = -1, .ram_size = a->mem };
+	struct mvm_machine m;
 	char s[MVM_SIZE_BUF];
 	struct limits lim;
-	int ret = EXIT_USAGE;
+	unsigned int id = 0;
+	int ret = 1, bad, err = 0;
 
-	vm.dev_fd = cli_open_device(cli);
-	if (vm.dev_fd < 0)
-		return 1;
-	if (get_limits(cli->device, vm.dev_fd, &lim) < 0) {
-		ret = 1;
+	mvm_machine_init(&m, NULL);
+	m.dev_fd = cli_open_device(cli);
+	if (m.dev_fd < 0 || get_limits(cli->device, m.dev_fd, &lim) < 0)
+		goto out;
+	if (check_args(a, &lim)) {
+		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (check_args(a, &lim))
-		goto out;	/* a usage error */
-
-	ret = 1;
 	if (cli_check_host_memory(a->mem) < 0)
 		goto out;
-
-	vm.vm_fd = mvm_create_vm(vm.dev_fd);
-	if (vm.vm_fd < 0) {
+	if (mvm_machine_alloc_ram(&m, a->mem) < 0 || add_slots(&m, a) < 0) {
+		cli_err("cannot allocate %s of guest memory: %s",
+			mvm_format_size(a->mem, s), strerror(errno));
+		goto out;
+	}
+	if (mvm_machine_create_vm(&m, m.dev_fd, &bad) < 0)
+		err = errno;
+	if (err && bad < 0) {
+		errno = err;
 		cli_err("cannot create a VM with MVM_CREATE_VM: %s%s",
 			strerror(errno), errno == EBUSY ?
 			" (is another hypervisor, such as kvm_amd or kvm_intel, using the CPUs?)" : "");
 		goto out;
 	}
 	printf("vm: created\n");
+	if (err) {
+		const struct mvm_ram_region *r = &m.regions[bad];
 
-	vm.ram = mvm_guest_ram_alloc(a->mem);
-	if (!vm.ram) {
-		cli_err("cannot allocate %s of guest memory: %s",
-			mvm_format_size(a->mem, s), strerror(errno));
+		errno = err;
+		cli_err("cannot register memory slot %u (gpa 0x%" PRIx64 ", %s) with MVM_SET_MEMORY_REGION: %s",
+			r->slot, r->gpa, mvm_format_size(r->size, s),
+			strerror(errno));
 		goto out;
 	}
-	if (add_slots(&vm, a) < 0 || add_vcpus(&vm, a->cpus) < 0)
+	print_slots(&m, a->mem);
+	if (mvm_machine_create_vcpus(&m, (unsigned int)a->cpus, &id) < 0) {
+		cli_err("cannot create vCPU %u with MVM_CREATE_VCPU: %s", id,
+			strerror(errno));
 		goto out;
+	}
+	printf("vcpus: %lu\n", a->cpus);
 
-	touch(vm.ram, a->mem);
+	touch(m.ram, a->mem);
 	printf("touched: %" PRIu64 " pages\n", a->mem / MVM_PAGE_SIZE);
 	ret = 0;
 out:
 	fflush(stdout);
-	destroy(&vm);
+	if (m.vm_fd >= 0) {
+		mvm_machine_destroy(&m);
+		printf("vm: destroyed\n");
+	} else {
+		mvm_machine_destroy(&m);
+	}
 	return ret;
 }
 

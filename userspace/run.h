@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* mvm run: what the raw-image path (cmd_run.c) and Linux (run_linux.c) share. */
+/*
+ * mvm run: what the raw-image path (cmd_run.c) and Linux (run_linux.c)
+ * share (run_machine.c).  Every function that fails has said why on
+ * stderr.
+ */
 #ifndef MVM_RUN_H
 #define MVM_RUN_H
 
 #include <stdint.h>
 
 #include "cli.h"
+#include "console.h"
+#include "devices.h"
 #include "libmvm.h"
 
 struct run_args {
@@ -20,14 +26,26 @@ struct run_args {
 /* Boot args->kernel; returns mvm's exit status. */
 int run_linux(struct cli *cli, const struct run_args *a);
 
+/* A machine that logs to stderr and reports its vCPUs' failures there. */
+void run_machine_init(struct mvm_machine *m, const struct run_args *a);
+/* Guest RAM of size bytes in the PC layout: 0 or -1. */
+int run_alloc_ram(struct mvm_machine *m, uint64_t size);
+/* Open the device, check --mem against it, create the VM, map RAM: 0 or -1. */
+int run_create_vm(const struct cli *cli, struct mvm_machine *m);
+/* vCPUs 0 .. n-1: 0 or -1. */
+int run_create_vcpus(struct mvm_machine *m, unsigned int n);
+/*
+ * Run the machine, stdin feeding uart, until it stops; says why and
+ * returns mvm's exit status.  console (may be NULL) turns a reset right
+ * after a guest panic into the panic's outcome.
+ */
+int run_machine(struct mvm_machine *m, struct uart8250 *uart,
+		const struct console_watch *console);
+
 /* --mem against the module's address width and slot size: 0 or -1. */
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem);
-/* Guest RAM (anonymous, THP-advised), or NULL after saying why. */
-void *run_alloc_ram(uint64_t size);
-/* Map it: [0, low) in slot 0, the rest at 4 GiB in slot 1.  0 or -1. */
-int run_map_ram(int vm_fd, void *ram, uint64_t size);
-/* Say why a vCPU stopped; returns the exit status it means. */
-int run_report(const struct mvm_stop *st);
+/* MVM_CREATE_VM failed: say why, with a hint for EBUSY. */
+void run_vm_err(void);
 /* "mvm: <message>" on stderr: the machine's log hook. */
 void run_log_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -230,6 +230,36 @@ struct mvm_irq_ops {
 	void (*eoi)(void *ctx, uint8_t vector);
 };
 
+/* A range of guest RAM and the memory slot that maps it. */
+struct mvm_ram_region {
+	uint64_t gpa, size;
+	uint64_t offset;		/* into the machine's RAM mapping */
+	uint32_t slot;
+};
+
+struct mvm_machine;
+struct mvm_stop;
+
+/* A vCPU of the machine and the thread that runs it. */
+struct mvm_machine_vcpu {
+	struct mvm_machine *m;
+	struct mvm_vcpu v;
+	pthread_t thread;
+	int started;
+};
+
+/* What the owner of a machine decides (any hook may be NULL). */
+struct mvm_machine_hooks {
+	/*
+	 * A vCPU stopped for a reason the machine does not handle itself (a
+	 * failure: internal error, entry refused, MMIO it cannot decode, an
+	 * unknown exit, MVM_RUN failing).  Say why; the machine then stops
+	 * with status 1.  Called without the lock, from the vCPU's thread.
+	 */
+	void (*vcpu_failed)(struct mvm_machine *m, unsigned int id,
+			    const struct mvm_stop *stop);
+};
+
 struct mvm_machine {
 	/*
 	 * The machine lock: the run loops of all vCPUs take it around each
@@ -251,6 +281,24 @@ struct mvm_machine {
 	const struct mvm_irq_ops *irq;	/* NULL: lines go nowhere */
 	void *irq_ctx;
 	mvm_log_fn log;
+	const struct mvm_machine_hooks *hooks;
+
+	/*
+	 * What the machine owns and mvm_machine_destroy() releases: the
+	 * device and VM descriptors, guest RAM (one host mapping, regions
+	 * of it in memory slots), the vCPUs.  Set up before any vCPU runs,
+	 * read-only afterwards.
+	 */
+	int dev_fd, vm_fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	struct mvm_ram_region *regions;
+	unsigned int nr_regions;
+	struct mvm_machine_vcpu *vcpus;
+	unsigned int nr_vcpus;
+	unsigned int halted;		/* lock: vCPUs parked in HLT */
+	int sig_fd;			/* mvm_machine_run(): the stop signals */
+	char reason_buf[96];		/* lock: a poweroff_reason built here */
 };
 
 void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log);
@@ -262,7 +310,10 @@ void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log);
  * where THP is "always").  0, or an errno value as pthread_create().
  */
 int mvm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
-/* Destroy every registered device (newest first) and free the buses. */
+/*
+ * Destroy every registered device (newest first) and free the buses, then
+ * the vCPUs, the VM, guest RAM and the device descriptor, in that order.
+ */
 void mvm_machine_destroy(struct mvm_machine *m);
 /* Add a device to the registry: 0, or -1 with ENOMEM. */
 int mvm_machine_add_vdev(struct mvm_machine *m, const struct mvm_vdev_ops *ops,
@@ -278,6 +329,49 @@ void mvm_machine_stop(struct mvm_machine *m, int status, const char *reason);
 int mvm_machine_stopping(const struct mvm_machine *m);
 /* Drive interrupt line gsi to level; lock held. */
 void mvm_machine_set_irq(struct mvm_machine *m, unsigned int gsi, int level);
+
+/* ---- What the machine owns: RAM, the VM, its vCPUs (machine.c) ---- */
+
+/*
+ * Allocate size bytes of guest RAM (mvm_guest_ram_alloc()), not yet in
+ * any slot.  0, or -1 with errno.
+ */
+int mvm_machine_alloc_ram(struct mvm_machine *m, uint64_t size);
+/*
+ * Place [offset, offset + size) of the RAM at guest-physical gpa, in the
+ * next memory slot (slot ids count from 0).  Page-aligned, inside the RAM,
+ * before mvm_machine_create_vm(); 0, or -1 with EINVAL or ENOMEM.
+ */
+int mvm_machine_add_region(struct mvm_machine *m, uint64_t gpa,
+			   uint64_t offset, uint64_t size);
+/* The PC layout: [0, min(size, 3 GiB)) in slot 0, the rest from 4 GiB. */
+int mvm_machine_pc_layout(struct mvm_machine *m);
+/*
+ * The machine takes dev_fd (closed by destroy), creates its VM and maps
+ * every region.  0, or -1 with errno and *bad_slot: -1 when MVM_CREATE_VM
+ * failed, else the region whose MVM_SET_MEMORY_REGION failed.
+ */
+int mvm_machine_create_vm(struct mvm_machine *m, int dev_fd, int *bad_slot);
+/*
+ * The host address of guest-physical [gpa, gpa + len), which must lie in
+ * one region of RAM; NULL when it does not.
+ */
+void *mvm_machine_gpa_to_hva(const struct mvm_machine *m, uint64_t gpa,
+			     uint64_t len);
+/* Create vCPUs 0 .. n-1 with their run pages: 0, or -1 (*failed_id). */
+int mvm_machine_create_vcpus(struct mvm_machine *m, unsigned int n,
+			     unsigned int *failed_id);
+
+/*
+ * Run every vCPU on its own thread until the machine stops: a device's
+ * request, every vCPU parked in HLT with interrupts off ("guest
+ * halted"), a triple fault, a vCPU's failure (hooks->vcpu_failed), or
+ * SIGINT/SIGTERM/SIGHUP.  Those signals are blocked in every thread while
+ * it runs and read from a signalfd; SIGUSR1 kicks a vCPU out of MVM_RUN.
+ * Returns the signal that stopped it, 0 for any other stop, or -1 with
+ * errno when it could not start (the machine stopped with status 1).
+ */
+int mvm_machine_run(struct mvm_machine *m);
 
 /*
  * MSRs a guest may touch that mean nothing on a virtual CPU (msr.c):

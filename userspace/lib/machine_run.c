@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libmvm: running a machine, one thread per vCPU.
+ *
+ * The calling thread waits for a stop: a device's request through the
+ * machine's wake eventfd, or SIGINT/SIGTERM/SIGHUP through a signalfd
+ * (those are blocked in every thread while the machine runs, so no vCPU
+ * thread takes them).  Then it kicks every vCPU out of MVM_RUN
+ * (immediate_exit, and SIGUSR1 for one waiting in the kernel) and joins
+ * them.  vCPUs other than 0 of a guest that starts them by INIT/SIPI wait
+ * in the kernel, so all threads start at once.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "libmvm.h"
+
+static void on_kick(int sig)
+{
+	(void)sig;	/* only there to make MVM_RUN return EINTR */
+}
+
+static void stop_locked(struct mvm_machine *m, int status, const char *why)
+{
+	pthread_mutex_lock(&m->lock);
+	mvm_machine_stop(m, status, why);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void *vcpu_main(void *arg)
+{
+	struct mvm_machine_vcpu *t = arg;
+	struct mvm_machine *m = t->m;
+	struct mvm_stop st;
+
+	mvm_vcpu_run_loop(m, &t->v, &st);
+	switch (st.reason) {
+	case MVM_STOP_POWEROFF:
+	case MVM_STOP_SIGNAL:
+		break;
+	case MVM_STOP_HALT:
+		/*
+		 * HLT with interrupts off parks this vCPU for good: Linux
+		 * stops the other CPUs this way before it powers off, so
+		 * the machine only ends when every vCPU is parked.
+		 */
+		pthread_mutex_lock(&m->lock);
+		if (++m->halted == m->nr_vcpus) {
+			snprintf(m->reason_buf, sizeof(m->reason_buf),
+				 "guest halted (HLT with interrupts off, rip 0x%" PRIx64 ")",
+				 (uint64_t)st.regs.rip);
+			mvm_machine_stop(m, 0, m->reason_buf);
+		}
+		pthread_mutex_unlock(&m->lock);
+		break;
+	case MVM_STOP_SHUTDOWN:
+		stop_locked(m, 1, "guest triple fault");
+		break;
+	default:
+		if (mvm_machine_stopping(m))
+			break;	/* torn down under it: not news */
+		if (m->hooks && m->hooks->vcpu_failed)
+			m->hooks->vcpu_failed(m, t->v.id, &st);
+		/* Said already: an empty reason adds nothing. */
+		stop_locked(m, 1, "");
+		break;
+	}
+	return NULL;
+}
+
+static void kick_all(struct mvm_machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_vcpus; i++) {
+		if (!m->vcpus[i].started)
+			continue;
+		mvm_vcpu_kick(&m->vcpus[i].v);
+		pthread_kill(m->vcpus[i].thread, SIGUSR1);
+	}
+}
+
+/* Block the stop signals (every thread inherits that) and read them. */
+static int setup_signals(struct mvm_machine *m, sigset_t *old)
+{
+	struct sigaction kick = { .sa_handler = on_kick };
+	sigset_t set;
+
+	/* No SA_RESTART: MVM_RUN must return EINTR. */
+	sigemptyset(&kick.sa_mask);
+	if (sigaction(SIGUSR1, &kick, NULL) < 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	errno = pthread_sigmask(SIG_BLOCK, &set, old);
+	if (errno)
+		return -1;
+	m->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (m->sig_fd < 0) {
+		pthread_sigmask(SIG_SETMASK, old, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for a stop request or a signal; returns the signal or 0. */
+static int wait_for_stop(struct mvm_machine *m)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = m->wake_fd, .events = POLLIN },
+			{ .fd = m->sig_fd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (mvm_machine_stopping(m))
+			return 0;
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		if ((p[1].revents & POLLIN) &&
+		    read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
+			return (int)si.ssi_signo;
+		if (p[0].revents & POLLIN)
+			return 0;
+	}
+}
+
+int mvm_machine_run(struct mvm_machine *m)
+{
+	unsigned int i;
+	sigset_t old;
+	int err = 0, sig = 0;
+
+	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (m->wake_fd < 0)
+		goto err;
+	if (setup_signals(m, &old) < 0)
+		goto err_wake;
+
+	for (i = 0; i < m->nr_vcpus; i++) {
+		err = mvm_thread_create(&m->vcpus[i].thread, vcpu_main,
+					&m->vcpus[i]);
+		if (err)
+			break;
+		m->vcpus[i].started = 1;
+	}
+	if (i == m->nr_vcpus)
+		sig = wait_for_stop(m);
+	else
+		stop_locked(m, 1, "");
+	if (sig)
+		m->stop_signal = sig;
+	kick_all(m);
+	for (i = 0; i < m->nr_vcpus; i++) {
+		if (m->vcpus[i].started)
+			pthread_join(m->vcpus[i].thread, NULL);
+		m->vcpus[i].started = 0;
+	}
+
+	close(m->sig_fd);
+	m->sig_fd = -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	/*
+	 * Stopped for good (a signal sets no stop request: make one), so a
+	 * stop the input thread asks for now writes no eventfd.
+	 */
+	pthread_mutex_lock(&m->lock);
+	mvm_machine_stop(m, 0, NULL);
+	close(m->wake_fd);
+	m->wake_fd = -1;
+	pthread_mutex_unlock(&m->lock);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return sig;
+
+err_wake:
+	err = errno;
+	close(m->wake_fd);
+	m->wake_fd = -1;
+	errno = err;
+err:
+	stop_locked(m, 1, "");
+	return -1;
+}
