@@ -64,6 +64,13 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 	return cli_usage_err(cmd, "unknown option '%.*s'", len, what);
 }
 
+void cli_create_vm_err(void)
+{
+	cli_err("cannot create a VM with MVM_CREATE_VM: %s%s", strerror(errno),
+		errno == EBUSY ?
+		" (is another hypervisor, such as kvm_amd or kvm_intel, using the CPUs?)" : "");
+}
+
 int cli_open_device(const struct cli *cli)
 {
 	struct mvm_open_status st;

@@ -62,6 +62,9 @@ void cli_getopt_reset(void);
  */
 int cli_open_device(const struct cli *cli);
 
+/* MVM_CREATE_VM failed (errno): say why, with a hint for EBUSY. */
+void cli_create_vm_err(void);
+
 /*
  * Refuse early guest memory the host could never back (more than RAM plus
  * swap, or than the process can address): prints why and returns -1.

@@ -214,9 +214,7 @@ static int create(struct cli *cli, struct create_args *a)
 		err = errno;
 	if (err && bad < 0) {
 		errno = err;
-		cli_err("cannot create a VM with MVM_CREATE_VM: %s%s",
-			strerror(errno), errno == EBUSY ?
-			" (is another hypervisor, such as kvm_amd or kvm_intel, using the CPUs?)" : "");
+		cli_create_vm_err();
 		goto out;
 	}
 	printf("vm: created\n");

@@ -44,8 +44,6 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 
 /* --mem against the module's address width and slot size: 0 or -1. */
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem);
-/* MVM_CREATE_VM failed: say why, with a hint for EBUSY. */
-void run_vm_err(void);
 /* "mvm: <message>" on stderr: the machine's log hook. */
 void run_log_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -54,13 +54,6 @@ int run_check_limits(const struct cli *cli, int fd, uint64_t mem)
 	return 0;
 }
 
-void run_vm_err(void)
-{
-	cli_err("cannot create a VM with MVM_CREATE_VM: %s%s", strerror(errno),
-		errno == EBUSY ?
-		" (is another hypervisor, such as kvm_amd or kvm_intel, using the CPUs?)" : "");
-}
-
 int run_alloc_ram(struct mvm_machine *m, uint64_t size)
 {
 	char s[MVM_SIZE_BUF];
@@ -91,7 +84,7 @@ int run_create_vm(const struct cli *cli, struct mvm_machine *m)
 		cli_err("cannot give the guest its RAM with MVM_SET_MEMORY_REGION: %s",
 			strerror(errno));
 	else
-		run_vm_err();
+		cli_create_vm_err();
 	return -1;
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "devices.h"
+#include "state.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64
@@ -174,8 +175,35 @@ static void i8042_destroy(void *opaque)
 	free(opaque);
 }
 
+static int i8042_save(void *opaque, struct mvm_state *s)
+{
+	const struct i8042 *k = opaque;
+
+	mvm_state_put_u8(s, k->status);
+	mvm_state_put_u8(s, k->out);
+	mvm_state_put_u8(s, k->ctr);
+	mvm_state_put_u8(s, k->outp);
+	mvm_state_put_u8(s, k->pending);
+	return 0;
+}
+
+/* Any byte is a value the guest could have put there. */
+static int i8042_load(void *opaque, struct mvm_state *s)
+{
+	struct i8042 *k = opaque;
+
+	mvm_state_get_u8(s, &k->status);
+	mvm_state_get_u8(s, &k->out);
+	mvm_state_get_u8(s, &k->ctr);
+	mvm_state_get_u8(s, &k->outp);
+	mvm_state_get_u8(s, &k->pending);
+	return s->err ? -1 : 0;
+}
+
 static const struct mvm_vdev_ops i8042_vdev = {
 	.name = "i8042",
+	.save = i8042_save,
+	.load = i8042_load,
 	.destroy = i8042_destroy,
 };
 

@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 
 #include "devices.h"
+#include "state.h"
 
 #define IOREGSEL	0x00
 #define IOWIN		0x10
@@ -203,6 +204,43 @@ static const struct mvm_io_ops ioapic_io = {
 
 /* ---- Registry ---- */
 
+/* The registers and the lines (a level pin's line stays up across it). */
+static int ioapic_save(void *opaque, struct mvm_state *s)
+{
+	const struct ioapic *io = opaque;
+	unsigned int i;
+
+	mvm_state_put_u8(s, io->id);
+	mvm_state_put_u32(s, io->regsel);
+	mvm_state_put_u32(s, io->lines);
+	for (i = 0; i < IOAPIC_PINS; i++)
+		mvm_state_put_u64(s, io->rte[i]);
+	return 0;
+}
+
+static int ioapic_load(void *opaque, struct mvm_state *s)
+{
+	struct ioapic *io = opaque;
+	unsigned int i;
+
+	mvm_state_get_u8(s, &io->id);
+	mvm_state_get_u32_max(s, &io->regsel, 0xff);
+	mvm_state_get_u32(s, &io->lines);
+	for (i = 0; i < IOAPIC_PINS; i++)
+		mvm_state_get_u64(s, &io->rte[i]);
+	if (s->err || io->id > 0xf || (io->lines >> IOAPIC_PINS))
+		return -1;
+	/*
+	 * Remote-IRR says the guest has not yet ended a level interrupt:
+	 * the local APIC's saved state has it in service, and its EOI will
+	 * clear the bit here.  Nothing is delivered at load.
+	 */
+	for (i = 0; i < IOAPIC_PINS; i++)
+		if (!(io->rte[i] & RTE_LEVEL) && (io->rte[i] & RTE_REMOTE_IRR))
+			return -1;
+	return 0;
+}
+
 static void ioapic_destroy(void *opaque)
 {
 	free(opaque);
@@ -210,6 +248,8 @@ static void ioapic_destroy(void *opaque)
 
 static const struct mvm_vdev_ops ioapic_vdev = {
 	.name = "ioapic",
+	.save = ioapic_save,
+	.load = ioapic_load,
 	.destroy = ioapic_destroy,
 };
 

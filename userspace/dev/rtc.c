@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "devices.h"
+#include "state.h"
 
 #define RTC_PORT	0x70
 
@@ -224,6 +225,68 @@ static const struct mvm_io_ops rtc_io = {
 	.write = rtc_write,
 };
 
+/* ---- Registry ---- */
+
+/* The fields of the time being set (the guest may write any BCD byte). */
+#define SET_FIELDS	6
+#define SET_MIN		(-2000)
+#define SET_MAX		20000
+/* Beyond this the guest's clock would overflow time_t arithmetic. */
+#define OFFSET_MAX	(1LL << 40)
+
+static int *set_field(struct rtc *r, unsigned int i)
+{
+	int *const f[SET_FIELDS] = {
+		&r->set.tm_sec, &r->set.tm_min, &r->set.tm_hour,
+		&r->set.tm_mday, &r->set.tm_mon, &r->set.tm_year,
+	};
+
+	return f[i];
+}
+
+/*
+ * The offset from the host's clock travels, not the time: a restored
+ * or migrated guest's RTC goes on with the host's wall clock.
+ */
+static int rtc_save(void *opaque, struct mvm_state *s)
+{
+	struct rtc *r = opaque;
+	unsigned int i;
+
+	mvm_state_put_u8(s, r->index);
+	mvm_state_put_u8(s, r->nmi_masked);
+	mvm_state_put_bytes(s, r->ram, sizeof(r->ram));
+	mvm_state_put_u64(s, (uint64_t)(int64_t)r->offset);
+	for (i = 0; i < SET_FIELDS; i++)
+		mvm_state_put_u32(s, (uint32_t)*set_field(r, i));
+	return 0;
+}
+
+static int rtc_load(void *opaque, struct mvm_state *s)
+{
+	struct rtc *r = opaque;
+	uint64_t offset;
+	unsigned int i;
+	uint32_t v;
+
+	mvm_state_get_u8(s, &r->index);
+	mvm_state_get_u8(s, &r->nmi_masked);
+	mvm_state_get_bytes(s, r->ram, sizeof(r->ram));
+	mvm_state_get_u64(s, &offset);
+	if (s->err || r->index > 0x7f || (r->nmi_masked & 0x7f) ||
+	    (int64_t)offset > OFFSET_MAX || (int64_t)offset < -OFFSET_MAX)
+		return -1;
+	r->offset = (time_t)(int64_t)offset;
+	memset(&r->set, 0, sizeof(r->set));
+	for (i = 0; i < SET_FIELDS; i++) {
+		if (mvm_state_get_u32(s, &v) < 0 || (int32_t)v < SET_MIN ||
+		    (int32_t)v > SET_MAX)
+			return -1;
+		*set_field(r, i) = (int32_t)v;
+	}
+	return 0;
+}
+
 static void rtc_destroy(void *opaque)
 {
 	free(opaque);
@@ -231,6 +294,8 @@ static void rtc_destroy(void *opaque)
 
 static const struct mvm_vdev_ops rtc_vdev = {
 	.name = "rtc",
+	.save = rtc_save,
+	.load = rtc_load,
 	.destroy = rtc_destroy,
 };
 

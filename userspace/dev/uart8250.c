@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "state.h"
 
 /* Register offsets */
 #define UART_RBR	0	/* read, DLAB 0 */
@@ -394,6 +395,57 @@ void uart8250_set_tx_hook(struct uart8250 *u, uart8250_tx_fn fn, void *ctx)
 
 /* ---- Registry ---- */
 
+/* The registers and the receive FIFO; the line's level with them. */
+static int uart_save(void *opaque, struct mvm_state *s)
+{
+	const struct uart8250 *u = opaque;
+
+	mvm_state_put_bytes(s, u->rx, FIFO_SIZE);
+	mvm_state_put_u32(s, u->rx_head);
+	mvm_state_put_u32(s, u->rx_count);
+	mvm_state_put_u8(s, u->ier);
+	mvm_state_put_u8(s, u->lcr);
+	mvm_state_put_u8(s, u->mcr);
+	mvm_state_put_u8(s, u->lsr);
+	mvm_state_put_u8(s, u->msr);
+	mvm_state_put_u8(s, u->scr);
+	mvm_state_put_u8(s, u->fcr);
+	mvm_state_put_u8(s, u->dll);
+	mvm_state_put_u8(s, u->dlm);
+	mvm_state_put_u8(s, (uint8_t)u->thri);
+	mvm_state_put_u8(s, (uint8_t)u->irq_level);
+	return 0;
+}
+
+static int uart_load(void *opaque, struct mvm_state *s)
+{
+	struct uart8250 *u = opaque;
+	uint8_t thri, level;
+
+	mvm_state_get_bytes(s, u->rx, FIFO_SIZE);
+	mvm_state_get_u32_max(s, &u->rx_head, FIFO_SIZE - 1);
+	mvm_state_get_u32_max(s, &u->rx_count, FIFO_SIZE);
+	mvm_state_get_u8(s, &u->ier);
+	mvm_state_get_u8(s, &u->lcr);
+	mvm_state_get_u8(s, &u->mcr);
+	mvm_state_get_u8(s, &u->lsr);
+	mvm_state_get_u8(s, &u->msr);
+	mvm_state_get_u8(s, &u->scr);
+	mvm_state_get_u8(s, &u->fcr);
+	mvm_state_get_u8(s, &u->dll);
+	mvm_state_get_u8(s, &u->dlm);
+	mvm_state_get_u8(s, &thri);
+	mvm_state_get_u8(s, &level);
+	/* What the guest could not have written is refused. */
+	if (s->err || (u->ier & ~0x0f) || u->rx_count > rx_capacity(u) ||
+	    thri > 1 || level > 1)
+		return -1;
+	u->thri = thri;
+	/* The interrupt controller's saved state has the line at this level. */
+	u->irq_level = level;
+	return 0;
+}
+
 static void uart_destroy(void *opaque)
 {
 	free(opaque);
@@ -401,6 +453,8 @@ static void uart_destroy(void *opaque)
 
 static const struct mvm_vdev_ops uart_vdev = {
 	.name = "uart8250",
+	.save = uart_save,
+	.load = uart_load,
 	.destroy = uart_destroy,
 };
 

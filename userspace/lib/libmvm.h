@@ -194,17 +194,22 @@ int mvm_bus_write(const struct mvm_bus *b, uint64_t addr, unsigned int size,
 
 /* ---- The machine: buses, the device registry, the run loop ---- */
 
-struct mvm_snapshot;	/* save/restore streams: not written yet */
+struct mvm_state;	/* the state stream: state.h */
 
 /*
  * What every device registers once, whatever buses it sits on, so that
  * pausing, snapshots and migration are a walk over the registry.  Any
- * hook may be NULL; save/load/pause/resume have no callers yet.
+ * hook may be NULL.  save writes the device's fields into its section of
+ * the stream; load reads them into a device just created the same way,
+ * before any vCPU runs, and must refuse (-1) any value the device could
+ * not have had: the stream comes from a file or a peer.  Both are called
+ * with the machine lock held; a device with no state of its own (a port
+ * that only acts) has neither.  pause/resume have no callers yet.
  */
 struct mvm_vdev_ops {
 	const char *name;
-	int (*save)(void *opaque, struct mvm_snapshot *s);
-	int (*load)(void *opaque, struct mvm_snapshot *s);
+	int (*save)(void *opaque, struct mvm_state *s);
+	int (*load)(void *opaque, struct mvm_state *s);
 	void (*pause)(void *opaque);
 	void (*resume)(void *opaque);
 	void (*destroy)(void *opaque);	/* after its ranges are gone */
@@ -315,6 +320,15 @@ int mvm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
  * the vCPUs, the VM, guest RAM and the device descriptor, in that order.
  */
 void mvm_machine_destroy(struct mvm_machine *m);
+/*
+ * Every device's state, a section each, in registry order; and back into
+ * a machine with the same devices.  A missing, extra, foreign or corrupt
+ * section, or a value a device refuses, fails the load with EBADMSG
+ * (devices may then hold part of it: the machine must not run).
+ * 0, or -1 with errno.
+ */
+int mvm_machine_save_devices(struct mvm_machine *m, struct mvm_state *s);
+int mvm_machine_load_devices(struct mvm_machine *m, struct mvm_state *s);
 /* Add a device to the registry: 0, or -1 with ENOMEM. */
 int mvm_machine_add_vdev(struct mvm_machine *m, const struct mvm_vdev_ops *ops,
 			 void *opaque);
