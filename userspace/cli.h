@@ -27,6 +27,7 @@ enum {
 	OPT_KERNEL,
 	OPT_INITRD,
 	OPT_CMDLINE,
+	OPT_API_SOCK,
 };
 
 #define CLI_OPT_HELP	{ "help", no_argument, NULL, OPT_HELP }
@@ -42,6 +43,7 @@ typedef int (*cli_cmd_fn)(struct cli *cli, int argc, char **argv);
 int cmd_info(struct cli *cli, int argc, char **argv);
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_ctl(struct cli *cli, int argc, char **argv);
 
 /* "mvm: <message>\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

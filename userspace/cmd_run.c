@@ -25,9 +25,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mvm [--device PATH] run --kernel BZIMAGE [--initrd FILE] [--cmdline TEXT]\n"
-		"                              [--mem SIZE] [--cpus N] [-v]\n"
+		"                              [--mem SIZE] [--cpus N] [--api-sock PATH] [-v]\n"
 		"       mvm [--device PATH] run --raw FILE [--load-addr ADDR] [--mem SIZE]\n"
-		"                              [--cpus 1] [-v]\n"
+		"                              [--cpus 1] [--api-sock PATH] [-v]\n"
 		"\n"
 		"Run a guest until it powers off, reboots, panics or fails.\n"
 		"\n"
@@ -67,6 +67,8 @@ static void usage(FILE *f)
 		"                   --kernel, 64M with --raw)\n"
 		"  --cpus N         vCPUs, 1 to what mvm.ko allows; --raw: only 1\n"
 		"                   (default: 1)\n"
+		"  --api-sock PATH  serve the control socket there (mode 0600; the path\n"
+		"                   must not exist; see 'mvm ctl --help')\n"
 		"  -v, --verbose    note MSRs the guest is refused (once each)\n"
 		"  --device PATH    the mvm device (default: $MVM_DEVICE, else %s)\n"
 		"  -h, --help       show this help\n",
@@ -98,6 +100,7 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -127,6 +130,9 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 			break;
 		case 'v':
 			a->verbose = 1;
+			break;
+		case OPT_API_SOCK:
+			a->api_sock = optarg;
 			break;
 		case OPT_LOAD_ADDR:
 			if (parse_addr(optarg, &a->load_addr) < 0)
@@ -243,7 +249,7 @@ static int run(struct cli *cli, const struct run_args *a)
 		cli_err("cannot create the devices: %s", strerror(errno));
 		goto out;
 	}
-	ret = run_machine(&m, uart, NULL);
+	ret = run_machine(&m, uart, NULL, a->api_sock);
 out:
 	mvm_machine_destroy(&m);
 	return ret;

@@ -26,7 +26,8 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static const struct cmd cmds[] = {
 	{ "info",   cmd_info,   "show the API version, backend, limits and hardware features" },
 	{ "create", cmd_create, "create a VM with memory and vCPUs, then destroy it" },
-	{ "run",    cmd_run,    "run a guest: a flat real-mode binary (--raw)" },
+	{ "run",    cmd_run,    "run a guest: Linux (--kernel) or a flat real-mode binary (--raw)" },
+	{ "ctl",    cmd_ctl,    "send a request to a running mvm's control socket" },
 	{ "help",   cmd_help,   "show this help, or a command's with 'mvm help COMMAND'" },
 };
 

@@ -21,6 +21,7 @@ struct run_args {
 	uint64_t mem;
 	unsigned long cpus;
 	int verbose;
+	const char *api_sock;	/* --api-sock: the control socket */
 };
 
 /* Boot args->kernel; returns mvm's exit status. */
@@ -37,10 +38,11 @@ int run_create_vcpus(struct mvm_machine *m, unsigned int n);
 /*
  * Run the machine, stdin feeding uart, until it stops; says why and
  * returns mvm's exit status.  console (may be NULL) turns a reset right
- * after a guest panic into the panic's outcome.
+ * after a guest panic into the panic's outcome; api_sock (may be NULL) is
+ * where to serve the control socket.
  */
 int run_machine(struct mvm_machine *m, struct uart8250 *uart,
-		const struct console_watch *console);
+		const struct console_watch *console, const char *api_sock);
 
 /* --mem against the module's address width and slot size: 0 or -1. */
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem);

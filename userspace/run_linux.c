@@ -211,7 +211,7 @@ int run_linux(struct cli *cli, const struct run_args *a)
 	for (i = 0; i < vm.m.nr_vcpus; i++)
 		if (setup_vcpu(&vm, i) < 0)
 			goto out;
-	ret = run_machine(&vm.m, vm.uart, &vm.console);
+	ret = run_machine(&vm.m, vm.uart, &vm.console, a->api_sock);
 out:
 	mvm_machine_destroy(&vm.m);
 	return ret;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "run.h"
 #include "term.h"
 
@@ -197,18 +198,32 @@ static int start_input(struct mvm_machine *m, struct uart8250 *uart,
 }
 
 int run_machine(struct mvm_machine *m, struct uart8250 *uart,
-		const struct console_watch *console)
+		const struct console_watch *console, const char *api_sock)
 {
+	struct mvm_ctl *ctl = NULL;
 	struct input *in = NULL;
 	const char *why;
 	int status, sig;
 
-	if (start_input(m, uart, &in) < 0)
+	if (api_sock) {
+		ctl = mvm_ctl_start(m, api_sock);
+		if (!ctl) {
+			cli_err("--api-sock %s: %s%s", api_sock, strerror(errno),
+				errno == EADDRINUSE ?
+				" (the path exists: remove it, or choose another)" : "");
+			return 1;
+		}
+	}
+	if (start_input(m, uart, &in) < 0) {
+		mvm_ctl_stop(ctl);
 		return 1;
+	}
 	fflush(stdout);
 	sig = mvm_machine_run(m);
 	if (sig < 0)
 		cli_err("cannot start the vCPUs' threads: %s", strerror(errno));
+	/* No request may reach a machine whose vCPU threads are gone. */
+	mvm_ctl_stop(ctl);
 	input_stop(in);
 	term_restore();
 	if (sig > 0) {

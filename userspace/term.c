@@ -215,7 +215,7 @@ struct input *input_start(struct mvm_machine *m, struct uart8250 *u,
 	pthread_mutex_lock(&m->lock);
 	uart8250_set_rx_wake(u, on_room, in);
 	pthread_mutex_unlock(&m->lock);
-	err = mvm_thread_create(&in->thread, input_main, in);
+	err = mvm_thread_create_nosig(&in->thread, input_main, in);
 	if (err) {
 		pthread_mutex_lock(&m->lock);
 		uart8250_set_rx_wake(u, NULL, NULL);

@@ -161,19 +161,10 @@ loop_off:
 loop_done:
 	ret
 
-/* Send AL once the transmitter holding register is empty. */
+/* Send AL, and count it. */
 putc:
-	pushw	%dx
-	pushw	%ax
-	movw	$COM1 + UART_LSR, %dx
-1:	inb	%dx, %al
-	testb	$LSR_THRE, %al
-	jz	1b
-	popw	%ax
-	movw	$COM1 + UART_THR, %dx
-	outb	%al, %dx
+	call	com1_putc
 	incw	sent
-	popw	%dx
 	ret
 
 /* Send the NUL-terminated string at DS:SI. */
@@ -184,6 +175,8 @@ puts:
 	call	putc
 	jmp	puts
 1:	ret
+
+#include "com1.inc"
 
 /* Send AX in decimal. */
 putdec:

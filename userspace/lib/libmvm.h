@@ -303,6 +303,15 @@ struct mvm_machine {
 	unsigned int nr_vcpus;
 	unsigned int halted;		/* lock: vCPUs parked in HLT */
 	int sig_fd;			/* mvm_machine_run(): the stop signals */
+	/*
+	 * Pausing (mvm_machine_pause()): pause_req is read by the run loops
+	 * without the lock; a vCPU that sees it waits on cond, counted in
+	 * parked, until resume or a stop.  running counts the vCPU threads
+	 * still in their run loop.
+	 */
+	int pause_req;
+	unsigned int parked, running;	/* lock */
+	pthread_cond_t cond;		/* lock: parked, pause_req, a stop */
 	char reason_buf[96];		/* lock: a poweroff_reason built here */
 };
 
@@ -315,6 +324,12 @@ void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log);
  * where THP is "always").  0, or an errno value as pthread_create().
  */
 int mvm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
+/*
+ * The same for a thread that must never take a signal (the input and
+ * control threads): SIGINT, SIGTERM and SIGHUP are for the machine's
+ * signalfd, whatever thread the kernel would pick.
+ */
+int mvm_thread_create_nosig(pthread_t *thread, void *(*fn)(void *), void *arg);
 /*
  * Destroy every registered device (newest first) and free the buses, then
  * the vCPUs, the VM, guest RAM and the device descriptor, in that order.
@@ -375,6 +390,20 @@ void *mvm_machine_gpa_to_hva(const struct mvm_machine *m, uint64_t gpa,
 /* Create vCPUs 0 .. n-1 with their run pages: 0, or -1 (*failed_id). */
 int mvm_machine_create_vcpus(struct mvm_machine *m, unsigned int n,
 			     unsigned int *failed_id);
+
+/*
+ * Take every vCPU out of the guest and hold it (its state is then what
+ * the vCPU ioctls read), or let them go on.  Device state stays under the
+ * lock as always.  Pausing a paused machine, or resuming a running one,
+ * does nothing.  Any thread but a vCPU's; returns once every vCPU is held
+ * (or the machine stopped).
+ */
+void mvm_machine_pause(struct mvm_machine *m);
+void mvm_machine_resume(struct mvm_machine *m);
+/* Is it paused?  Lock held. */
+int mvm_machine_paused(const struct mvm_machine *m);
+/* The run loop: a pause was asked for; wait here until it ends.  No lock. */
+void mvm_machine_park(struct mvm_machine *m);
 
 /*
  * Run every vCPU on its own thread until the machine stops: a device's

@@ -6,6 +6,7 @@
  * command that runs a guest builds one; snapshot and migration walk it.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->cond, NULL);
 	m->pio.limit = 0xffff;
 	m->mmio.limit = ~0ULL;
 	m->wake_fd = -1;
@@ -73,6 +75,7 @@ void mvm_machine_destroy(struct mvm_machine *m)
 	if (m->dev_fd >= 0)
 		close(m->dev_fd);
 	m->dev_fd = -1;
+	pthread_cond_destroy(&m->cond);
 	pthread_mutex_destroy(&m->lock);
 }
 
@@ -86,6 +89,7 @@ void mvm_machine_stop(struct mvm_machine *m, int status, const char *reason)
 	m->poweroff_reason = reason;
 	/* Release: whoever sees poweroff sees the status and reason too. */
 	__atomic_store_n(&m->poweroff, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&m->cond);	/* parked vCPUs, a pauser */
 	if (m->wake_fd >= 0 && write(m->wake_fd, &one, sizeof(one)) < 0) {
 		/* A full eventfd already wakes the reader. */
 	}
@@ -236,5 +240,18 @@ int mvm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg)
 	if (!err)
 		err = pthread_create(thread, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
+	return err;
+}
+
+int mvm_thread_create_nosig(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int err;
+
+	/* The new thread inherits the mask: it never takes a signal. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = mvm_thread_create(thread, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err;
 }

@@ -34,6 +34,48 @@ static void stop_locked(struct mvm_machine *m, int status, const char *why)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* ---- Pausing ---- */
+
+static void kick_all(struct mvm_machine *m);
+
+void mvm_machine_pause(struct mvm_machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	__atomic_store_n(&m->pause_req, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&m->lock);
+	kick_all(m);
+	pthread_mutex_lock(&m->lock);
+	while (m->parked < m->running && !mvm_machine_stopping(m))
+		pthread_cond_wait(&m->cond, &m->lock);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void mvm_machine_resume(struct mvm_machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	__atomic_store_n(&m->pause_req, 0, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+}
+
+int mvm_machine_paused(const struct mvm_machine *m)
+{
+	return m->pause_req;
+}
+
+void mvm_machine_park(struct mvm_machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->parked++;
+	pthread_cond_broadcast(&m->cond);
+	while (m->pause_req && !mvm_machine_stopping(m) && !m->stop_signal)
+		pthread_cond_wait(&m->cond, &m->lock);
+	m->parked--;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- vCPU threads ---- */
+
 static void *vcpu_main(void *arg)
 {
 	struct mvm_machine_vcpu *t = arg;
@@ -41,6 +83,10 @@ static void *vcpu_main(void *arg)
 	struct mvm_stop st;
 
 	mvm_vcpu_run_loop(m, &t->v, &st);
+	pthread_mutex_lock(&m->lock);
+	m->running--;
+	pthread_cond_broadcast(&m->cond);	/* a pauser waits for one less */
+	pthread_mutex_unlock(&m->lock);
 	switch (st.reason) {
 	case MVM_STOP_POWEROFF:
 	case MVM_STOP_SIGNAL:
@@ -75,10 +121,14 @@ static void *vcpu_main(void *arg)
 	return NULL;
 }
 
+/* Out of MVM_RUN, and out of a pause if the machine is stopping. */
 static void kick_all(struct mvm_machine *m)
 {
 	unsigned int i;
 
+	pthread_mutex_lock(&m->lock);
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
 	for (i = 0; i < m->nr_vcpus; i++) {
 		if (!m->vcpus[i].started)
 			continue;
@@ -151,10 +201,17 @@ int mvm_machine_run(struct mvm_machine *m)
 		goto err_wake;
 
 	for (i = 0; i < m->nr_vcpus; i++) {
+		pthread_mutex_lock(&m->lock);
+		m->running++;
+		pthread_mutex_unlock(&m->lock);
 		err = mvm_thread_create(&m->vcpus[i].thread, vcpu_main,
 					&m->vcpus[i]);
-		if (err)
+		if (err) {
+			pthread_mutex_lock(&m->lock);
+			m->running--;
+			pthread_mutex_unlock(&m->lock);
 			break;
+		}
 		m->vcpus[i].started = 1;
 	}
 	if (i == m->nr_vcpus)

@@ -182,6 +182,10 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 			stop->reason = MVM_STOP_SIGNAL;
 			break;
 		}
+		if (__atomic_load_n(&m->pause_req, __ATOMIC_SEQ_CST)) {
+			mvm_machine_park(m);
+			continue;	/* resumed, or stopping: look again */
+		}
 		if (ioctl(v->fd, MVM_RUN, 0UL) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				/* A signal, or our own kick: look again. */

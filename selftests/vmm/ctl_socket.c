@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control socket (userspace/lib/ctl.c), served for a machine without
+ * vCPUs: requests change its state as they say; malformed, unknown and
+ * oversized requests are answered with an error and change nothing; a
+ * client that hangs up mid-request changes nothing; the socket is 0600
+ * and an existing path is never replaced.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ctl.h"
+#include "libmvm.h"
+
+static int ask(struct mvm_machine *m, const char *req, char *reply)
+{
+	return mvm_ctl_handle(m, req, strlen(req), reply, MVM_CTL_LINE_MAX);
+}
+
+TEST(requests)
+{
+	static const char *const bad[] = {
+		"", "   ", "pause", "{", "{\"cmd\":", "{\"cmd\":\"pause\"",
+		"[\"pause\"]", "42", "\"pause\"", "null", "{}",
+		"{\"cmd\":1}", "{\"cmd\":null}", "{\"cmd\":[\"pause\"]}",
+		"{\"cmd\":\"Pause\"}", "{\"cmd\":\"pause \"}", "{\"cmd\":\"reboot\"}",
+		"{\"cmd\":\"pause\",\"now\":true}", "{\"cmd\":\"pause\"} x",
+		"{\"cmd\":\"pause\"}{\"cmd\":\"pause\"}",
+		"{\"cmd\":\"pause\",\"cmd\":\"resume\",\"x\":1}",
+		"{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":1}}}}},\"cmd\":\"pause\"}",
+	};
+	char reply[MVM_CTL_LINE_MAX];
+	struct mvm_machine m;
+	size_t i;
+
+	mvm_machine_init(&m, NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(0, ask(&m, bad[i], reply)) TH_LOG("taken: %s", bad[i]);
+		EXPECT_NE(NULL, strstr(reply, "\"ok\":false")) TH_LOG("%s", reply);
+		EXPECT_NE(NULL, strstr(reply, "\"error\":")) TH_LOG("%s", reply);
+		EXPECT_EQ(0, mvm_machine_paused(&m)) TH_LOG("paused by: %s", bad[i]);
+	}
+	/* A NUL inside the line is no JSON either. */
+	EXPECT_EQ(0, mvm_ctl_handle(&m, "{\"cmd\":\"pause\"}\0", 16, reply,
+				    sizeof(reply)));
+	EXPECT_EQ(0, mvm_machine_paused(&m));
+
+	ASSERT_EQ(1, ask(&m, "{\"cmd\":\"status\"}", reply));
+	EXPECT_NE(NULL, strstr(reply, "\"state\":\"running\"")) TH_LOG("%s", reply);
+	ASSERT_EQ(1, ask(&m, " {\"cmd\": \"pause\"}\r", reply));
+	EXPECT_STREQ("{\"ok\":true}", reply);
+	EXPECT_EQ(1, mvm_machine_paused(&m));
+	ASSERT_EQ(1, ask(&m, "{\"cmd\":\"pause\"}", reply));	/* again: fine */
+	ASSERT_EQ(1, ask(&m, "{\"cmd\":\"status\"}", reply));
+	EXPECT_NE(NULL, strstr(reply, "\"state\":\"paused\"")) TH_LOG("%s", reply);
+	ASSERT_EQ(1, ask(&m, "{\"cmd\":\"resume\"}", reply));
+	EXPECT_EQ(0, mvm_machine_paused(&m));
+	mvm_machine_destroy(&m);
+}
+
+/* ---- Over the socket ---- */
+
+static int dial(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(a.sun_path, path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -1;
+	return fd;
+}
+
+/* Every reply line until n of them came or the server ended it. */
+static int read_replies(int fd, char *buf, size_t cap, int n)
+{
+	size_t len = 0;
+	int lines = 0;
+	ssize_t r;
+
+	while (lines < n && len < cap - 1) {
+		r = recv(fd, buf + len, cap - 1 - len, 0);
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++)
+			lines += buf[len + (size_t)i] == '\n';
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	return lines;
+}
+
+FIXTURE(sock) {
+	char dir[64], path[96];
+	struct mvm_machine m;
+	struct mvm_ctl *ctl;
+};
+
+FIXTURE_SETUP(sock)
+{
+	strcpy(self->dir, "/tmp/mvm-ctl-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->path, sizeof(self->path), "%s/api", self->dir);
+	mvm_machine_init(&self->m, NULL);
+	self->ctl = mvm_ctl_start(&self->m, self->path);
+	ASSERT_NE(NULL, self->ctl);
+}
+
+FIXTURE_TEARDOWN(sock)
+{
+	mvm_ctl_stop(self->ctl);
+	/* The socket is gone with the server. */
+	EXPECT_EQ(-1, access(self->path, F_OK));
+	rmdir(self->dir);
+	mvm_machine_destroy(&self->m);
+}
+
+TEST_F(sock, mode_and_existing_path)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(self->path, &st));
+	EXPECT_TRUE(S_ISSOCK(st.st_mode));
+	EXPECT_EQ(0600U, st.st_mode & 0777U);
+	/* A second server on the same path is refused; the first goes on. */
+	EXPECT_EQ(NULL, mvm_ctl_start(&self->m, self->path));
+	EXPECT_EQ(EADDRINUSE, errno);
+	EXPECT_EQ(0, stat(self->path, &st));
+}
+
+TEST_F(sock, two_requests_one_write)
+{
+	char buf[2 * MVM_CTL_LINE_MAX];
+	const char req[] = "{\"cmd\":\"pause\"}\n{\"cmd\":\"status\"}\n";
+	int fd = dial(self->path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(req), send(fd, req, strlen(req), 0));
+	ASSERT_EQ(2, read_replies(fd, buf, sizeof(buf), 2));
+	EXPECT_NE(NULL, strstr(buf, "{\"ok\":true}\n{\"ok\":true,\"state\":\"paused\""))
+		TH_LOG("%s", buf);
+	close(fd);
+}
+
+TEST_F(sock, hang_up_mid_request)
+{
+	char buf[MVM_CTL_LINE_MAX];
+	int fd = dial(self->path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(15, send(fd, "{\"cmd\":\"pause\"}", 15, 0));	/* no newline */
+	close(fd);
+	/* A request on a new connection is served after the hang-up. */
+	fd = dial(self->path);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(17, send(fd, "{\"cmd\":\"status\"}\n", 17, 0));
+	ASSERT_EQ(1, read_replies(fd, buf, sizeof(buf), 1));
+	EXPECT_NE(NULL, strstr(buf, "\"state\":\"running\"")) TH_LOG("%s", buf);
+	close(fd);
+}
+
+TEST_F(sock, oversized_request)
+{
+	char *big = malloc(3 * MVM_CTL_LINE_MAX), buf[MVM_CTL_LINE_MAX];
+	int fd = dial(self->path);
+	ssize_t sent = 0, n;
+
+	ASSERT_NE(NULL, big);
+	ASSERT_LE(0, fd);
+	/* A valid pause, made too long by blanks: refused whole. */
+	memset(big, ' ', 3 * MVM_CTL_LINE_MAX);
+	memcpy(big, "{\"cmd\":\"pause\"}", 15);
+	big[3 * MVM_CTL_LINE_MAX - 1] = '\n';
+	while (sent < 3 * MVM_CTL_LINE_MAX) {
+		n = send(fd, big + sent, (size_t)(3 * MVM_CTL_LINE_MAX - sent),
+			 MSG_NOSIGNAL);
+		if (n <= 0)
+			break;	/* the server ended the connection */
+		sent += n;
+	}
+	ASSERT_EQ(1, read_replies(fd, buf, sizeof(buf), 1));
+	EXPECT_NE(NULL, strstr(buf, "\"error\":\"request too long\"")) TH_LOG("%s", buf);
+	EXPECT_EQ(0, mvm_machine_paused(&self->m));
+	close(fd);
+	free(big);
+}
+
+/* More clients than are served at once: each gets its answer in turn. */
+TEST_F(sock, many_clients)
+{
+	int fds[MVM_CTL_CLIENTS + 2];
+	char buf[MVM_CTL_LINE_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		fds[i] = dial(self->path);
+		ASSERT_LE(0, fds[i]);
+	}
+	/* The first ones hold their places, silent; the last waits. */
+	i = sizeof(fds) / sizeof(fds[0]) - 1;
+	for (size_t j = 0; j < MVM_CTL_CLIENTS; j++)
+		close(fds[j]);
+	ASSERT_EQ(17, send(fds[i], "{\"cmd\":\"status\"}\n", 17, 0));
+	ASSERT_EQ(1, read_replies(fds[i], buf, sizeof(buf), 1));
+	EXPECT_NE(NULL, strstr(buf, "\"ok\":true")) TH_LOG("%s", buf);
+	close(fds[i]);
+	close(fds[i - 1]);
+}
+
+TEST_HARNESS_MAIN

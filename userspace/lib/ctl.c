@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libmvm: the control socket (the protocol is in ctl.h).  One thread
+ * polls the listening socket, up to MVM_CTL_CLIENTS connections and a
+ * pipe that tells it to end; requests are carried out on that thread, one
+ * at a time.  JSON is parsed and written with json-c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ctl.h"
+
+/* Requests are flat objects: nothing deeper is ever needed. */
+#define JSON_DEPTH	4
+
+struct ctl_client {
+	int fd;
+	char buf[MVM_CTL_LINE_MAX];
+	size_t len;
+};
+
+struct mvm_ctl {
+	struct mvm_machine *m;
+	int listen_fd;
+	int stop_pipe[2];
+	pthread_t thread;
+	char *path;
+	struct ctl_client clients[MVM_CTL_CLIENTS];
+};
+
+/* ---- Requests ---- */
+
+struct ctl_cmd {
+	const char *name;
+	/* Fill reply (an object with "ok" already in it): 1 done, 0 refused. */
+	int (*run)(struct mvm_machine *m, json_object *req, json_object *reply);
+};
+
+static int refuse(json_object *reply, const char *why)
+{
+	json_object_object_add(reply, "ok", json_object_new_boolean(0));
+	json_object_object_add(reply, "error", json_object_new_string(why));
+	return 0;
+}
+
+static int cmd_pause(struct mvm_machine *m, json_object *req, json_object *reply)
+{
+	(void)req;
+	(void)reply;
+	mvm_machine_pause(m);
+	return 1;
+}
+
+static int cmd_resume(struct mvm_machine *m, json_object *req,
+		      json_object *reply)
+{
+	(void)req;
+	(void)reply;
+	mvm_machine_resume(m);
+	return 1;
+}
+
+static int cmd_status(struct mvm_machine *m, json_object *req,
+		      json_object *reply)
+{
+	const char *state;
+
+	(void)req;
+	pthread_mutex_lock(&m->lock);
+	if (mvm_machine_stopping(m))
+		state = "stopping";
+	else if (mvm_machine_paused(m))
+		state = "paused";
+	else
+		state = "running";
+	pthread_mutex_unlock(&m->lock);
+	json_object_object_add(reply, "state", json_object_new_string(state));
+	json_object_object_add(reply, "vcpus",
+			       json_object_new_int64(m->nr_vcpus));
+	json_object_object_add(reply, "memory",
+			       json_object_new_int64((int64_t)m->ram_size));
+	return 1;
+}
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "pause", cmd_pause },
+	{ "resume", cmd_resume },
+	{ "status", cmd_status },
+};
+
+/* The request as an object whose only key is "cmd", a known name. */
+static const struct ctl_cmd *parse(json_object *req, json_object *reply)
+{
+	json_object *cmd;
+	const char *name;
+	size_t i;
+
+	if (!json_object_is_type(req, json_type_object)) {
+		refuse(reply, "a request is a JSON object");
+		return NULL;
+	}
+	if (!json_object_object_get_ex(req, "cmd", &cmd) ||
+	    !json_object_is_type(cmd, json_type_string)) {
+		refuse(reply, "a request needs \"cmd\", a string");
+		return NULL;
+	}
+	name = json_object_get_string(cmd);
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		if (!strcmp(name, ctl_cmds[i].name))
+			break;
+	if (i == sizeof(ctl_cmds) / sizeof(ctl_cmds[0])) {
+		refuse(reply, "unknown command");
+		return NULL;
+	}
+	/* None of these takes an argument: any other key is a mistake. */
+	if (json_object_object_length(req) != 1) {
+		refuse(reply, "unknown argument");
+		return NULL;
+	}
+	return &ctl_cmds[i];
+}
+
+int mvm_ctl_handle(struct mvm_machine *m, const char *req, size_t len,
+		   char *reply, size_t cap)
+{
+	json_object *r = json_object_new_object(), *in = NULL;
+	struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
+	const struct ctl_cmd *cmd;
+	int done = 0;
+
+	if (!r || !tok) {
+		snprintf(reply, cap, "{\"ok\": false, \"error\": \"out of memory\"}");
+		goto out;
+	}
+	if (len > MVM_CTL_LINE_MAX || memchr(req, '\0', len)) {
+		refuse(r, "not a JSON object");
+		goto reply;
+	}
+	in = json_tokener_parse_ex(tok, req, (int)len);
+	/* One whole value, nothing after it but blanks. */
+	if (!in || json_tokener_get_error(tok) != json_tokener_success ||
+	    strspn(req + json_tokener_get_parse_end(tok), " \t\r") !=
+	    len - json_tokener_get_parse_end(tok)) {
+		refuse(r, "not a JSON object");
+		goto reply;
+	}
+	cmd = parse(in, r);
+	if (cmd) {
+		json_object_object_add(r, "ok", json_object_new_boolean(1));
+		done = cmd->run(m, in, r);
+	}
+reply:
+	snprintf(reply, cap, "%s",
+		 json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+out:
+	json_object_put(in);
+	json_object_put(r);
+	if (tok)
+		json_tokener_free(tok);
+	return done;
+}
+
+/* ---- The socket ---- */
+
+static void reply_line(int fd, const char *reply)
+{
+	size_t n = strlen(reply);
+	char line[MVM_CTL_LINE_MAX + 2];
+
+	memcpy(line, reply, n);
+	line[n++] = '\n';
+	/* A client that does not read its replies loses them: never block. */
+	if (send(fd, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* Nothing to do: the client will see its connection end. */
+	}
+}
+
+static void drop(struct ctl_client *cl)
+{
+	close(cl->fd);
+	cl->fd = -1;
+	cl->len = 0;
+}
+
+/* Carry out every whole line read; 0, or -1 to end the connection. */
+static int serve(struct mvm_ctl *c, struct ctl_client *cl)
+{
+	char reply[MVM_CTL_LINE_MAX];
+	ssize_t n;
+	char *nl;
+
+	n = recv(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - cl->len,
+		 MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;	/* hung up: a line without its newline is dropped */
+	cl->len += (size_t)n;
+	while ((nl = memchr(cl->buf, '\n', cl->len))) {
+		size_t line = (size_t)(nl - cl->buf);
+
+		mvm_ctl_handle(c->m, cl->buf, line, reply, sizeof(reply));
+		reply_line(cl->fd, reply);
+		memmove(cl->buf, nl + 1, cl->len - line - 1);
+		cl->len -= line + 1;
+	}
+	if (cl->len == sizeof(cl->buf)) {
+		reply_line(cl->fd, "{\"ok\":false,\"error\":\"request too long\"}");
+		return -1;
+	}
+	return 0;
+}
+
+static void accept_client(struct mvm_ctl *c)
+{
+	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	size_t i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < MVM_CTL_CLIENTS; i++) {
+		if (c->clients[i].fd < 0) {
+			c->clients[i].fd = fd;
+			c->clients[i].len = 0;
+			return;
+		}
+	}
+	close(fd);	/* not polled while all are taken: cannot happen */
+}
+
+static void *ctl_main(void *arg)
+{
+	struct mvm_ctl *c = arg;
+
+	for (;;) {
+		struct pollfd p[2 + MVM_CTL_CLIENTS];
+		size_t i, nfree = 0;
+
+		p[0] = (struct pollfd){ .fd = c->stop_pipe[0], .events = POLLIN };
+		for (i = 0; i < MVM_CTL_CLIENTS; i++) {
+			p[2 + i] = (struct pollfd){
+				.fd = c->clients[i].fd, .events = POLLIN,
+			};
+			nfree += c->clients[i].fd < 0;
+		}
+		/* All connections taken: new ones wait in the backlog. */
+		p[1] = (struct pollfd){
+			.fd = nfree ? c->listen_fd : -1, .events = POLLIN,
+		};
+		if (poll(p, 2 + MVM_CTL_CLIENTS, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		for (i = 0; i < MVM_CTL_CLIENTS; i++)
+			if (p[2 + i].revents && serve(c, &c->clients[i]) < 0)
+				drop(&c->clients[i]);
+		if (p[1].revents & POLLIN)
+			accept_client(c);
+	}
+	return NULL;
+}
+
+/* The address of path: 0, or -1 with ENAMETOOLONG. */
+static int unix_addr(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(a->sun_path, path);
+	return 0;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un a;
+	mode_t old;
+	int fd, r, err;
+
+	if (unix_addr(path, &a) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* Born 0600: no moment in which another user could connect. */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (r < 0 || listen(fd, 8) < 0) {
+		err = errno;
+		if (r == 0)
+			unlink(path);
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+int mvm_ctl_connect(const char *path)
+{
+	struct sockaddr_un a;
+	int fd, err;
+
+	if (unix_addr(path, &a) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path)
+{
+	struct mvm_ctl *c = calloc(1, sizeof(*c));
+	size_t i;
+	int err;
+
+	if (!c)
+		return NULL;
+	c->m = m;
+	c->stop_pipe[0] = c->stop_pipe[1] = -1;
+	for (i = 0; i < MVM_CTL_CLIENTS; i++)
+		c->clients[i].fd = -1;
+	c->path = strdup(path);
+	if (!c->path)
+		goto err_free;
+	c->listen_fd = listen_on(path);
+	if (c->listen_fd < 0)
+		goto err_free;
+	if (pipe2(c->stop_pipe, O_CLOEXEC) < 0)
+		goto err_listen;
+	err = mvm_thread_create_nosig(&c->thread, ctl_main, c);
+	if (err) {
+		errno = err;
+		goto err_pipe;
+	}
+	return c;
+
+err_pipe:
+	err = errno;
+	close(c->stop_pipe[0]);
+	close(c->stop_pipe[1]);
+	errno = err;
+err_listen:
+	err = errno;
+	close(c->listen_fd);
+	unlink(path);
+	errno = err;
+err_free:
+	err = errno;
+	free(c->path);
+	free(c);
+	errno = err;
+	return NULL;
+}
+
+void mvm_ctl_stop(struct mvm_ctl *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	if (write(c->stop_pipe[1], "x", 1) < 0) {
+		/* A pipe with room: cannot fail. */
+	}
+	pthread_join(c->thread, NULL);
+	for (i = 0; i < MVM_CTL_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			close(c->clients[i].fd);
+	close(c->listen_fd);
+	unlink(c->path);
+	close(c->stop_pipe[0]);
+	close(c->stop_pipe[1]);
+	free(c->path);
+	free(c);
+}
