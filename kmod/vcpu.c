@@ -50,10 +50,12 @@ static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
 	struct mvm_vcpu *vcpu = obj;
 	long r;
 
-	if (READ_ONCE(vcpu->run->immediate_exit)) {
-		vcpu->run->exit_reason = MVM_EXIT_INTR;
-		return -EINTR;
-	}
+	/*
+	 * immediate_exit is looked at by the backend, after it completed
+	 * what the last exit left to the next MVM_RUN (an IN's data, a
+	 * RDMSR's value, registers the VMM wrote): a VMM sets it and calls
+	 * MVM_RUN once to bring the state up to date before saving it.
+	 */
 
 	/* This thread is the vCPU for the length of the call. */
 	preempt_notifier_init(&vcpu->pn, &mvm_preempt_ops);

@@ -164,6 +164,11 @@ int svm_vcpu_run(struct mvm_vcpu *vcpu)
 	/* An EOI written with MVM_SET_MSRS is reported before the guest runs. */
 	if (vcpu->lapic && mvm_lapic_report_eoi(vcpu->lapic))
 		return 0;
+	/* Completed: now the state is whole, and the VMM may want just that. */
+	if (READ_ONCE(vcpu->run->immediate_exit)) {
+		vcpu->run->exit_reason = MVM_EXIT_INTR;
+		return -EINTR;
+	}
 	svm_update_cr4_intercept(svm);
 	fpu_swap_kvm_fpstate(&svm->fpu, true);
 	for (;;) {

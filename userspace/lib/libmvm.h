@@ -98,6 +98,9 @@ struct mvm_vcpu {
 	/* MSR indices already reported through the machine's log hook. */
 	uint32_t msrs_logged[16];
 	unsigned int nr_msrs_logged;
+	/* The CPUID table last set (a snapshot carries it): malloc()ed. */
+	struct mvm_cpuid_entry *cpuid;
+	uint32_t nr_cpuid;
 };
 
 /* MVM_CREATE_VCPU id on vm_fd and map its run page.  0, or -1. */
@@ -110,8 +113,9 @@ int mvm_vcpu_get_regs(const struct mvm_vcpu *v, struct mvm_regs *r);
 int mvm_vcpu_set_regs(const struct mvm_vcpu *v, const struct mvm_regs *r);
 int mvm_vcpu_get_sregs(const struct mvm_vcpu *v, struct mvm_sregs *s);
 int mvm_vcpu_set_sregs(const struct mvm_vcpu *v, const struct mvm_sregs *s);
-int mvm_vcpu_set_cpuid(const struct mvm_vcpu *v,
-		       const struct mvm_cpuid_entry *e, uint32_t nent);
+/* MVM_SET_CPUID, and keep a copy of the table in v.  0, or -1. */
+int mvm_vcpu_set_cpuid(struct mvm_vcpu *v, const struct mvm_cpuid_entry *e,
+		       uint32_t nent);
 
 /*
  * Make the vCPU's current or next MVM_RUN return EINTR at once.
@@ -121,6 +125,17 @@ void mvm_vcpu_kick(struct mvm_vcpu *v);
 
 /* MVM_SET_MSRS of one MSR: 0, or -1 (EINVAL when the kernel refused it). */
 int mvm_vcpu_set_msr(const struct mvm_vcpu *v, uint32_t index, uint64_t val);
+
+struct mvm_state;	/* the state stream: state.h */
+
+/*
+ * The vCPU's whole state (CPUID table, registers, FPU, MSRs, local APIC,
+ * events, run state) into the open section of a state stream, and back
+ * into a vCPU of a machine built the same way (vcpu_state.c).  0, or -1
+ * with errno (EBADMSG: the section is not one).
+ */
+int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s);
+int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s);
 
 /* Point the vCPU at real-mode address addr (< 1 MiB) with SS:SP = 0:sp. */
 int mvm_vcpu_set_real_mode(const struct mvm_vcpu *v, uint32_t addr,
@@ -193,8 +208,6 @@ int mvm_bus_write(const struct mvm_bus *b, uint64_t addr, unsigned int size,
 		  uint64_t val);
 
 /* ---- The machine: buses, the device registry, the run loop ---- */
-
-struct mvm_state;	/* the state stream: state.h */
 
 /*
  * What every device registers once, whatever buses it sits on, so that
@@ -295,8 +308,10 @@ struct mvm_machine {
 	 * read-only afterwards.
 	 */
 	int dev_fd, vm_fd;
+	uint32_t kind;			/* the VMM's own: what a restore builds */
 	uint8_t *ram;
 	uint64_t ram_size;
+	int ram_mapped;			/* ram is a file mapping: munmap it */
 	struct mvm_ram_region *regions;
 	unsigned int nr_regions;
 	struct mvm_machine_vcpu *vcpus;

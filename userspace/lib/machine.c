@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libmvm.h"
@@ -66,7 +67,9 @@ void mvm_machine_destroy(struct mvm_machine *m)
 		close(m->vm_fd);
 	m->vm_fd = -1;
 	/* No slot maps the RAM any more: it can go. */
-	if (m->ram)
+	if (m->ram && m->ram_mapped)
+		munmap(m->ram, m->ram_size);
+	else if (m->ram)
 		mvm_guest_ram_free(m->ram, m->ram_size);
 	m->ram = NULL;
 	free(m->regions);

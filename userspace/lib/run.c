@@ -169,7 +169,7 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		      struct mvm_stop *stop)
 {
 	struct mvm_run *run = v->run;
-	int ret;
+	int ret, pause;
 
 	memset(stop, 0, sizeof(*stop));
 	for (;;) {
@@ -182,14 +182,20 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 			stop->reason = MVM_STOP_SIGNAL;
 			break;
 		}
-		if (__atomic_load_n(&m->pause_req, __ATOMIC_SEQ_CST)) {
-			mvm_machine_park(m);
-			continue;	/* resumed, or stopping: look again */
-		}
+		/*
+		 * A pause: one MVM_RUN with immediate_exit completes what the
+		 * last exit left to the next run (an IN's data...), so the
+		 * state held is whole; then wait.
+		 */
+		pause = __atomic_load_n(&m->pause_req, __ATOMIC_SEQ_CST);
+		if (pause)
+			run->immediate_exit = 1;
 		if (ioctl(v->fd, MVM_RUN, 0UL) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				/* A signal, or our own kick: look again. */
 				run->immediate_exit = 0;
+				if (pause)
+					mvm_machine_park(m);
 				continue;
 			}
 			stop->reason = MVM_STOP_ERROR;

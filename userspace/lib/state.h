@@ -27,6 +27,8 @@
 
 enum mvm_state_type {
 	MVM_STATE_DEVICE = 1,	/* a device of the registry, by name/instance */
+	MVM_STATE_MACHINE = 2,	/* what the machine is: snapshot.c */
+	MVM_STATE_VCPU = 3,	/* a vCPU, by id */
 };
 
 struct mvm_state_section {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libmvm: vCPU descriptors, their run page and their registers. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -43,6 +44,9 @@ err_close:
 
 void mvm_vcpu_destroy(struct mvm_vcpu *v)
 {
+	free(v->cpuid);
+	v->cpuid = NULL;
+	v->nr_cpuid = 0;
 	if (v->run)
 		munmap(v->run, v->run_size);
 	v->run = NULL;
@@ -71,15 +75,26 @@ int mvm_vcpu_set_sregs(const struct mvm_vcpu *v, const struct mvm_sregs *s)
 	return ioctl(v->fd, MVM_SET_SREGS, s) < 0 ? -1 : 0;
 }
 
-int mvm_vcpu_set_cpuid(const struct mvm_vcpu *v,
-		       const struct mvm_cpuid_entry *e, uint32_t nent)
+int mvm_vcpu_set_cpuid(struct mvm_vcpu *v, const struct mvm_cpuid_entry *e,
+		       uint32_t nent)
 {
 	struct mvm_cpuid c = {
 		.nent = nent,
 		.entries = (uint64_t)(uintptr_t)e,
 	};
+	struct mvm_cpuid_entry *copy = malloc((nent ? nent : 1) * sizeof(*e));
 
-	return ioctl(v->fd, MVM_SET_CPUID, &c) < 0 ? -1 : 0;
+	if (!copy)
+		return -1;
+	if (ioctl(v->fd, MVM_SET_CPUID, &c) < 0) {
+		free(copy);
+		return -1;
+	}
+	memcpy(copy, e, nent * sizeof(*e));
+	free(v->cpuid);
+	v->cpuid = copy;
+	v->nr_cpuid = nent;
+	return 0;
 }
 
 int mvm_vcpu_set_msr(const struct mvm_vcpu *v, uint32_t index, uint64_t val)

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libmvm: a vCPU's whole state into a state stream section and back,
+ * through the vCPU state ioctls.  The uapi structures travel as they are
+ * (x86, little-endian, fixed layouts); the MSRs as a list of what the
+ * kernel keeps.
+ *
+ * The order of a load is the kernel's restore order (uapi/mvm-api.md):
+ * the CPUID table first (it decides what the rest may hold), the
+ * segments and control registers before the registers, XCR0 before the
+ * XSAVE area it governs, the MSRs (the TSC sets the guest's offset), the
+ * local APIC, then the TSC deadline (it arms a timer only in deadline
+ * mode), then the pending events and the run state last.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "libmvm.h"
+#include "state.h"
+
+#define MSR_TSC_DEADLINE	0x6e0
+
+/* What the kernel may keep for a vCPU (mvm-api.md); each saved if it does. */
+static const uint32_t vcpu_msrs[] = {
+	0xc0000080, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+	0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103,
+	0x174, 0x175, 0x176, 0x277, 0x10, 0x1b, 0x48,
+	0x4b564d00, 0x4b564d01, 0x11, 0x12,
+	MSR_TSC_DEADLINE,
+};
+
+#define NR_VCPU_MSRS	(sizeof(vcpu_msrs) / sizeof(vcpu_msrs[0]))
+
+static int msr_get(const struct mvm_vcpu *v, uint32_t index, uint64_t *val)
+{
+	struct mvm_msr_entry e = { .index = index };
+	struct mvm_msrs m = { .nmsrs = 1, .entries = (uint64_t)(uintptr_t)&e };
+
+	if (ioctl(v->fd, MVM_GET_MSRS, &m) != 1)
+		return -1;
+	*val = e.data;
+	return 0;
+}
+
+/* ---- Save ---- */
+
+static int get(const struct mvm_vcpu *v, unsigned long cmd, void *p, size_t n,
+	       struct mvm_state *s)
+{
+	if (ioctl(v->fd, cmd, p) < 0)
+		return -1;
+	mvm_state_put_bytes(s, p, n);
+	return 0;
+}
+
+int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
+{
+	struct mvm_regs regs;
+	struct mvm_sregs sregs;
+	struct mvm_xcrs xcrs;
+	struct mvm_vcpu_events ev;
+	struct mvm_mp_state mp;
+	struct mvm_lapic_state *lapic = malloc(sizeof(*lapic));
+	struct mvm_xsave *xsave = malloc(sizeof(*xsave));
+	uint64_t vals[NR_VCPU_MSRS];
+	int kept[NR_VCPU_MSRS];
+	uint32_t n = 0, i;
+	int r = -1;
+
+	if (!lapic || !xsave)
+		goto out;
+	mvm_state_put_u32(s, v->nr_cpuid);
+	mvm_state_put_bytes(s, v->cpuid, v->nr_cpuid * sizeof(*v->cpuid));
+	if (get(v, MVM_GET_SREGS, &sregs, sizeof(sregs), s) < 0 ||
+	    get(v, MVM_GET_REGS, &regs, sizeof(regs), s) < 0 ||
+	    get(v, MVM_GET_XCRS, &xcrs, sizeof(xcrs), s) < 0 ||
+	    get(v, MVM_GET_XSAVE, xsave, sizeof(*xsave), s) < 0)
+		goto out;
+	for (i = 0; i < NR_VCPU_MSRS; i++) {
+		kept[i] = msr_get(v, vcpu_msrs[i], &vals[i]) == 0;
+		n += (uint32_t)kept[i];
+	}
+	mvm_state_put_u32(s, n);
+	for (i = 0; i < NR_VCPU_MSRS; i++) {
+		if (!kept[i])
+			continue;
+		mvm_state_put_u32(s, vcpu_msrs[i]);
+		mvm_state_put_u64(s, vals[i]);
+	}
+	/* No irqchip, no local APIC: ENXIO, and nothing to save. */
+	if (ioctl(v->fd, MVM_GET_LAPIC, lapic) == 0) {
+		mvm_state_put_u8(s, 1);
+		mvm_state_put_bytes(s, lapic, sizeof(*lapic));
+	} else if (errno == ENXIO) {
+		mvm_state_put_u8(s, 0);
+	} else {
+		goto out;
+	}
+	if (get(v, MVM_GET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
+	    get(v, MVM_GET_MP_STATE, &mp, sizeof(mp), s) < 0)
+		goto out;
+	r = s->err ? -1 : 0;
+	if (s->err)
+		errno = s->err;
+out:
+	free(lapic);
+	free(xsave);
+	return r;
+}
+
+/* ---- Load ---- */
+
+static int set(const struct mvm_vcpu *v, unsigned long cmd, void *p, size_t n,
+	       struct mvm_state *s)
+{
+	if (mvm_state_get_bytes(s, p, n) < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return ioctl(v->fd, cmd, p) < 0 ? -1 : 0;
+}
+
+/* Set the MSRs of the list: all but the TSC deadline, or only that. */
+static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline)
+{
+	uint32_t n, i, index;
+	uint64_t val;
+
+	if (mvm_state_get_u32_max(s, &n, NR_VCPU_MSRS) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (mvm_state_get_u32(s, &index) < 0 ||
+		    mvm_state_get_u64(s, &val) < 0)
+			return -1;
+		/* The TSC deadline on the second pass, after the APIC. */
+		if ((index == MSR_TSC_DEADLINE) != deadline)
+			continue;
+		if (mvm_vcpu_set_msr(v, index, val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s)
+{
+	struct mvm_regs regs;
+	struct mvm_sregs sregs;
+	struct mvm_xcrs xcrs;
+	struct mvm_vcpu_events ev;
+	struct mvm_mp_state mp;
+	struct mvm_lapic_state *lapic = malloc(sizeof(*lapic));
+	struct mvm_xsave *xsave = malloc(sizeof(*xsave));
+	struct mvm_cpuid_entry *cpuid = NULL;
+	size_t msrs_at;
+	uint32_t n;
+	uint8_t has_lapic;
+	int r = -1;
+
+	if (!lapic || !xsave)
+		goto out;
+	if (mvm_state_get_u32_max(s, &n, MVM_MAX_CPUID_ENTRIES) < 0)
+		goto bad;
+	cpuid = calloc(n ? n : 1, sizeof(*cpuid));
+	if (!cpuid)
+		goto out;
+	if (mvm_state_get_bytes(s, cpuid, n * sizeof(*cpuid)) < 0)
+		goto bad;
+	if (mvm_vcpu_set_cpuid(v, cpuid, n) < 0 ||
+	    set(v, MVM_SET_SREGS, &sregs, sizeof(sregs), s) < 0 ||
+	    set(v, MVM_SET_REGS, &regs, sizeof(regs), s) < 0 ||
+	    set(v, MVM_SET_XCRS, &xcrs, sizeof(xcrs), s) < 0 ||
+	    set(v, MVM_SET_XSAVE, xsave, sizeof(*xsave), s) < 0)
+		goto out;
+	msrs_at = s->pos;
+	if (load_msrs(v, s, 0) < 0)
+		goto fail;
+	if (mvm_state_get_u8(s, &has_lapic) < 0 || has_lapic > 1)
+		goto bad;
+	if (has_lapic && set(v, MVM_SET_LAPIC, lapic, sizeof(*lapic), s) < 0)
+		goto out;
+	/* Back to the MSR list for the deadline, then on past the APIC. */
+	{
+		size_t after = s->pos;
+
+		s->pos = msrs_at;
+		if (load_msrs(v, s, 1) < 0)
+			goto fail;
+		s->pos = after;
+	}
+	if (set(v, MVM_SET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
+	    set(v, MVM_SET_MP_STATE, &mp, sizeof(mp), s) < 0)
+		goto out;
+	r = 0;
+	goto out;
+fail:
+	if (!s->err)
+		goto out;	/* the kernel refused: errno is its */
+bad:
+	errno = EBADMSG;
+out:
+	free(cpuid);
+	free(lapic);
+	free(xsave);
+	return r;
+}
