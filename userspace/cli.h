@@ -28,6 +28,7 @@ enum {
 	OPT_INITRD,
 	OPT_CMDLINE,
 	OPT_API_SOCK,
+	OPT_VERIFY,
 };
 
 #define CLI_OPT_HELP	{ "help", no_argument, NULL, OPT_HELP }
@@ -44,6 +45,7 @@ int cmd_info(struct cli *cli, int argc, char **argv);
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_ctl(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
 
 /* "mvm: <message>\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

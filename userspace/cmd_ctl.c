@@ -4,6 +4,7 @@
  * --api-sock) and print its reply.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,13 +22,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mvm ctl SOCKET COMMAND\n"
+		"usage: mvm ctl SOCKET COMMAND [ARG]\n"
 		"\n"
 		"Send COMMAND to the mvm that serves SOCKET (mvm run --api-sock SOCKET) and\n"
 		"print its reply, one JSON object.  Commands:\n"
 		"  status   the machine's state (running, paused, stopping), vCPUs, memory\n"
 		"  pause    take every vCPU out of the guest and hold it there\n"
 		"  resume   let them run again\n"
+		"  snapshot DIR\n"
+		"           write the whole machine into the new directory DIR (a running\n"
+		"           guest is paused for it and goes on); mvm restore DIR runs it\n"
 		"\n"
 		"The protocol: one JSON object per line each way, {\"cmd\": \"pause\"} answered\n"
 		"by {\"ok\": true} or {\"ok\": false, \"error\": \"...\"}.\n"
@@ -78,16 +82,38 @@ static ssize_t read_line(int fd, char *buf, size_t cap)
 	return -1;
 }
 
-static int send_request(const char *sock, const char *cmd)
+/* The commands that take an argument, and its name in the request. */
+static const char *arg_name(const char *cmd)
+{
+	return !strcmp(cmd, "snapshot") ? "path" : NULL;
+}
+
+static int send_request(const char *sock, const char *cmd, const char *arg)
 {
 	char buf[MVM_CTL_LINE_MAX + 1], line[MVM_CTL_LINE_MAX];
 	json_object *req = json_object_new_object(), *reply, *ok;
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd, len, ret = 1;
 
 	if (!req)
 		return 1;
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (arg) {
+		/* The VMM's working directory is not ours: give it ours. */
+		if (arg[0] != '/' && !strcmp(arg_name(cmd), "path")) {
+			if (!getcwd(path, sizeof(path)) ||
+			    strlen(path) + 1 + strlen(arg) >= sizeof(path)) {
+				json_object_put(req);
+				return cli_usage_err("ctl", "%s: the path is too long", arg);
+			}
+			strcat(path, "/");
+			strcat(path, arg);
+			arg = path;
+		}
+		json_object_object_add(req, arg_name(cmd),
+				       json_object_new_string(arg));
+	}
 	len = snprintf(line, sizeof(line), "%s\n",
 		       json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
 	json_object_put(req);
@@ -144,7 +170,12 @@ int cmd_ctl(struct cli *cli, int argc, char **argv)
 			return cli_bad_option("ctl", c, argv);
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return cli_usage_err("ctl", "give the socket and one command");
-	return send_request(argv[optind], argv[optind + 1]);
+	if (argc - optind != 2 + !!arg_name(argv[optind + 1]))
+		return cli_usage_err("ctl", "%s takes %s", argv[optind + 1],
+				     arg_name(argv[optind + 1]) ?
+				     "one argument" : "no argument");
+	return send_request(argv[optind], argv[optind + 1],
+			    argv[optind + 2]);
 }

@@ -224,10 +224,22 @@ static int setup_vcpu(struct mvm_vcpu *v, const struct run_args *a)
 	return 0;
 }
 
+int run_raw_devices(struct mvm_machine *m, struct run_devices *d)
+{
+	m->kind = RUN_KIND_RAW;
+	/* Input comes from the input thread, not from the UART's reads. */
+	d->uart = uart8250_create(m, UART_COM1_BASE, -1, STDOUT_FILENO);
+	if (!d->uart || poweroff_port_create(m, MVM_POWEROFF_PORT) < 0) {
+		cli_err("cannot create the devices: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int run(struct cli *cli, const struct run_args *a)
 {
 	struct mvm_machine m;
-	struct uart8250 *uart;
+	struct run_devices dev;
 	uint64_t size;
 	int ret = 1;
 
@@ -243,13 +255,9 @@ static int run(struct cli *cli, const struct run_args *a)
 	    setup_vcpu(&m.vcpus[0].v, a) < 0)
 		goto out;
 
-	/* Input comes from the input thread, not from the UART's reads. */
-	uart = uart8250_create(&m, UART_COM1_BASE, -1, STDOUT_FILENO);
-	if (!uart || poweroff_port_create(&m, MVM_POWEROFF_PORT) < 0) {
-		cli_err("cannot create the devices: %s", strerror(errno));
+	if (run_raw_devices(&m, &dev) < 0)
 		goto out;
-	}
-	ret = run_machine(&m, uart, NULL, a->api_sock);
+	ret = run_machine(&m, dev.uart, NULL, a->api_sock);
 out:
 	mvm_machine_destroy(&m);
 	return ret;

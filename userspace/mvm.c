@@ -28,6 +28,7 @@ static const struct cmd cmds[] = {
 	{ "create", cmd_create, "create a VM with memory and vCPUs, then destroy it" },
 	{ "run",    cmd_run,    "run a guest: Linux (--kernel) or a flat real-mode binary (--raw)" },
 	{ "ctl",    cmd_ctl,    "send a request to a running mvm's control socket" },
+	{ "restore", cmd_restore, "run a guest from a snapshot" },
 	{ "help",   cmd_help,   "show this help, or a command's with 'mvm help COMMAND'" },
 };
 

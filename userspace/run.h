@@ -27,6 +27,22 @@ struct run_args {
 /* Boot args->kernel; returns mvm's exit status. */
 int run_linux(struct cli *cli, const struct run_args *a);
 
+/* Machine kinds (mvm_machine.kind): what a snapshot is restored into. */
+#define RUN_KIND_RAW	1	/* mvm run --raw */
+#define RUN_KIND_LINUX	2	/* mvm run --kernel */
+
+/* The devices of a machine, built alike by a run and by a restore. */
+struct run_devices {
+	struct uart8250 *uart;
+	struct console_watch console;	/* Linux only */
+};
+
+/* --raw: COM1 and the power-off port.  0 or -1. */
+int run_raw_devices(struct mvm_machine *m, struct run_devices *d);
+/* --kernel: the in-kernel local APICs (before the vCPUs), then the rest. */
+int run_linux_irqchip(struct mvm_machine *m);
+int run_linux_devices(struct mvm_machine *m, struct run_devices *d);
+
 /* A machine that logs to stderr and reports its vCPUs' failures there. */
 void run_machine_init(struct mvm_machine *m, const struct run_args *a);
 /* Guest RAM of size bytes in the PC layout: 0 or -1. */

@@ -29,8 +29,7 @@ struct linux_vm {
 	const struct run_args *a;
 	struct mvm_machine m;
 	struct mvm_linux_boot boot;
-	struct uart8250 *uart;
-	struct console_watch console;
+	struct run_devices dev;
 	unsigned long kvmclock, phys_bits;
 };
 
@@ -97,9 +96,9 @@ static int check_caps(struct linux_vm *vm)
 	return 0;
 }
 
-static int create_irqchip(struct linux_vm *vm)
+int run_linux_irqchip(struct mvm_machine *m)
 {
-	if (ioctl(vm->m.vm_fd, MVM_CREATE_IRQCHIP, 0UL) == 0)
+	if (ioctl(m->vm_fd, MVM_CREATE_IRQCHIP, 0UL) == 0)
 		return 0;
 	if (errno == ENOTTY || errno == EINVAL)
 		cli_err("this mvm.ko has no in-kernel APIC (MVM_CAP_IRQCHIP)");
@@ -113,25 +112,24 @@ static void uart_irq(void *ctx, int level)
 	mvm_machine_set_irq(ctx, UART_COM1_GSI, level);
 }
 
-static int add_devices(struct linux_vm *vm)
+int run_linux_devices(struct mvm_machine *m, struct run_devices *d)
 {
-	struct mvm_machine *m = &vm->m;
-
-	console_watch_init(&vm->console, m);
+	m->kind = RUN_KIND_LINUX;
+	console_watch_init(&d->console, m);
 	if (ioapic_create(m, m->vm_fd, MVM_IOAPIC_BASE,
 			  (uint8_t)m->nr_vcpus) < 0)
 		goto err;
 	/* Input comes from the input thread, not from the UART's reads. */
-	vm->uart = uart8250_create(m, UART_COM1_BASE, -1, STDOUT_FILENO);
-	if (!vm->uart)
+	d->uart = uart8250_create(m, UART_COM1_BASE, -1, STDOUT_FILENO);
+	if (!d->uart)
 		goto err;
-	uart8250_set_irq(vm->uart, uart_irq, m);
-	uart8250_set_tx_hook(vm->uart, console_watch_byte, &vm->console);
+	uart8250_set_irq(d->uart, uart_irq, m);
+	uart8250_set_tx_hook(d->uart, console_watch_byte, &d->console);
 	if (rtc_create(m) < 0 || i8042_create(m) < 0 ||
 	    acpi_pm_create(m, MVM_ACPI_SLEEP_CONTROL,
 			   MVM_ACPI_SLEEP_STATUS) < 0 ||
 	    pvpanic_create(m, MVM_PVPANIC_PORT, console_watch_reason,
-			   &vm->console) < 0 ||
+			   &d->console) < 0 ||
 	    poweroff_port_create(m, MVM_POWEROFF_PORT) < 0)
 		goto err;
 	return 0;
@@ -204,14 +202,14 @@ int run_linux(struct cli *cli, const struct run_args *a)
 	if (run_alloc_ram(&vm.m, a->mem) < 0 || load_guest(&vm) < 0)
 		goto out;
 	if (run_create_vm(cli, &vm.m) < 0 || check_caps(&vm) < 0 ||
-	    create_irqchip(&vm) < 0 ||
+	    run_linux_irqchip(&vm.m) < 0 ||
 	    run_create_vcpus(&vm.m, (unsigned int)a->cpus) < 0 ||
-	    add_devices(&vm) < 0)
+	    run_linux_devices(&vm.m, &vm.dev) < 0)
 		goto out;
 	for (i = 0; i < vm.m.nr_vcpus; i++)
 		if (setup_vcpu(&vm, i) < 0)
 			goto out;
-	ret = run_machine(&vm.m, vm.uart, &vm.console, a->api_sock);
+	ret = run_machine(&vm.m, vm.dev.uart, &vm.dev.console, a->api_sock);
 out:
 	mvm_machine_destroy(&vm.m);
 	return ret;

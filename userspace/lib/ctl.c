@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "snapshot.h"
 
 /* Requests are flat objects: nothing deeper is ever needed. */
 #define JSON_DEPTH	4
@@ -42,6 +43,7 @@ struct mvm_ctl {
 
 struct ctl_cmd {
 	const char *name;
+	const char *arg;	/* the one string argument it takes, or NULL */
 	/* Fill reply (an object with "ok" already in it): 1 done, 0 refused. */
 	int (*run)(struct mvm_machine *m, json_object *req, json_object *reply);
 };
@@ -92,10 +94,40 @@ static int cmd_status(struct mvm_machine *m, json_object *req,
 	return 1;
 }
 
+/*
+ * The whole machine into a new directory; a running machine is paused for
+ * it and goes on afterwards, a paused one stays paused.
+ */
+static int cmd_snapshot(struct mvm_machine *m, json_object *req,
+			json_object *reply)
+{
+	json_object *path;
+	int was_paused, r, err;
+
+	json_object_object_get_ex(req, "path", &path);
+	pthread_mutex_lock(&m->lock);
+	was_paused = mvm_machine_paused(m);
+	pthread_mutex_unlock(&m->lock);
+	if (!was_paused)
+		mvm_machine_pause(m);
+	r = mvm_snapshot_save(m, json_object_get_string(path));
+	err = errno;
+	if (!was_paused)
+		mvm_machine_resume(m);
+	if (r < 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "snapshot: %s", strerror(err));
+		return refuse(reply, why);
+	}
+	return 1;
+}
+
 static const struct ctl_cmd ctl_cmds[] = {
-	{ "pause", cmd_pause },
-	{ "resume", cmd_resume },
-	{ "status", cmd_status },
+	{ "pause", NULL, cmd_pause },
+	{ "resume", NULL, cmd_resume },
+	{ "status", NULL, cmd_status },
+	{ "snapshot", "path", cmd_snapshot },
 };
 
 /* The request as an object whose only key is "cmd", a known name. */
@@ -122,8 +154,18 @@ static const struct ctl_cmd *parse(json_object *req, json_object *reply)
 		refuse(reply, "unknown command");
 		return NULL;
 	}
-	/* None of these takes an argument: any other key is a mistake. */
-	if (json_object_object_length(req) != 1) {
+	/* Its argument, a non-empty string, and nothing else. */
+	if (ctl_cmds[i].arg) {
+		json_object *arg;
+
+		if (!json_object_object_get_ex(req, ctl_cmds[i].arg, &arg) ||
+		    !json_object_is_type(arg, json_type_string) ||
+		    !json_object_get_string_len(arg)) {
+			refuse(reply, "a needed argument is missing or not a string");
+			return NULL;
+		}
+	}
+	if (json_object_object_length(req) != 1 + !!ctl_cmds[i].arg) {
 		refuse(reply, "unknown argument");
 		return NULL;
 	}
@@ -157,7 +199,7 @@ int mvm_ctl_handle(struct mvm_machine *m, const char *req, size_t len,
 	cmd = parse(in, r);
 	if (cmd) {
 		json_object_object_add(r, "ok", json_object_new_boolean(1));
-		done = cmd->run(m, in, r);
+		done = cmd->run(m, in, r);	/* a refusal sets "ok" false */
 	}
 reply:
 	snprintf(reply, cap, "%s",
