@@ -103,7 +103,7 @@ boot_begin() {
 WORK=""
 boot_prepare() {
 	local t
-	for t in hvcap stamp guest_clock; do
+	for t in hvcap stamp guest_clock guest_pattern; do
 		[ -x "$TOOLS/$t" ] || fatal "no $TOOLS/$t (build the selftests: make -C selftests)"
 	done
 	if [ "$HV" = mvm ]; then
@@ -112,7 +112,8 @@ boot_prepare() {
 	fi
 	[ -f "$KERNEL" ] || fatal "no kernel image $KERNEL for the running kernel"
 	INITRD=$("$REPO/scripts/guest-initramfs" --kver "$KVER" \
-		--add "$TOOLS/guest_clock:/bin/guest_clock") || fatal "scripts/guest-initramfs failed"
+		--add "$TOOLS/guest_clock:/bin/guest_clock" \
+		--add "$TOOLS/guest_pattern:/bin/guest_pattern") || fatal "scripts/guest-initramfs failed"
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mvm-boot.XXXXXX")
 	trap boot_cleanup EXIT
 }
@@ -144,9 +145,19 @@ vmm_cmd() {
 # to NAME.rc.  "interactive": stdin is a FIFO the test writes to with boot_send.
 declare -A BOOT_PID=() BOOT_IN=()
 boot_start() {
-	local name=$1 cpus=$2 mem=$3 cmdline=$4 mode=${5:-} kernel=${6:-$KERNEL} fd
-	local w=$WORK/$name
+	local name=$1 cpus=$2 mem=$3 cmdline=$4 mode=${5:-} kernel=${6:-$KERNEL}
 	vmm_cmd "$cpus" "$mem" "$cmdline" "$kernel"
+	[ "$HV" = mvm ] && VMM+=("${BOOT_MVM_ARGS[@]}")
+	boot_run "$name" "$mode"
+}
+# Extra words for mvm run's command line (--api-sock ...).
+BOOT_MVM_ARGS=()
+
+# boot_run NAME [interactive]: start the command in the array VMM as boot_start does
+# (mvm restore, for one).
+boot_run() {
+	local name=$1 mode=${2:-} fd
+	local w=$WORK/$name
 	rm -f "$w".{out,err,rc,in}
 	: >"$w.out"
 	if [ "$mode" = interactive ]; then

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Snapshot and restore of Linux: a guest of 2 vCPUs and 512 MiB runs guest_pattern,
+# which keeps 256 MiB under a pattern it checks every round and prints a line per round.
+# A snapshot of it running (mvm ctl snapshot: paused for it, then on); the first mvm
+# ends; two restores of the snapshot run at once.  Each must go on with the program
+# advancing (new rounds), its console continuing, and zero mismatches.
+# mvm's own commands: no KVM reference.
+d=$(dirname "$0")
+# shellcheck source=selftests/boot/lib.bash
+. "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
+
+[ "$HV" = mvm ] || { tap_plan 3; skip_all 3 "snapshots are mvm's own"; }
+boot_begin 3
+api=$WORK/api
+BOOT_MVM_ARGS=(--api-sock "$api")
+MIB=${MVM_PATTERN_MIB:-256}
+
+# The last round line of NAME's console: "R M T WALL" (round, mismatches, total, wall).
+last_round() {
+	boot_lines "$1" | awk '/^MVM-PATTERN / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		r = v["round"] " " v["mismatches"] " " v["total"] " " v["wall"] }
+		END { if (r == "") exit 1; print r }'
+}
+
+# Wait until NAME's console has a round line past round $2 (at most $3 s).
+round_past() {
+	local i r
+	for ((i = 0; i < $3 * 2; i++)); do
+		r=$(last_round "$1") && [ "${r%% *}" -gt "$2" ] && return 0
+		[ -f "$WORK/$1.rc" ] && return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+boot_start src 2 512M "$BOOT_ARGS mvm_test=pattern mvm_pattern_mib=$MIB"
+if ! round_past src 1 600; then
+	boot_end src 5
+	boot_show src
+	fatal "the guest ran no pattern round"
+fi
+r=$("$REPO/userspace/mvm" ctl "$api" snapshot "$WORK/snap" 2>&1)
+at=$(last_round src)
+if [ "$r" = '{"ok":true}' ] && round_past src "${at%% *}" 600; then
+	ok "snapshot of the running guest at round ${at%% *}; it goes on ($(last_round src))"
+else
+	not_ok "snapshot of the running guest: $r; $(last_round src)"
+fi
+boot_kill src
+boot_end src 30
+
+for n in r1 r2; do
+	VMM=("$REPO/userspace/mvm" restore "$WORK/snap")
+	boot_run "$n"
+done
+good=0
+for n in r1 r2; do
+	if round_past "$n" "${at%% *}" 600; then
+		good=$((good + 1))
+		diag "$n: $(boot_lines "$n" | grep -m 1 MVM-PATTERN) ... $(last_round "$n")"
+	else
+		boot_show "$n"
+	fi
+done
+if [ $good = 2 ]; then
+	ok "two restores of the snapshot run at once, each past round ${at%% *}"
+else
+	not_ok "restores that went on: $good of 2"
+fi
+bad=0
+for n in src r1 r2; do
+	r=$(last_round "$n") || r="0 0 1"
+	set -- $r
+	[ "$3" = 0 ] || { bad=1; diag "$n: $3 mismatches ($r)"; }
+done
+for n in r1 r2; do
+	boot_kill "$n"
+	boot_end "$n" 30
+done
+check "no pattern word changed, before or after the restores" [ $bad = 0 ]
+tap_exit
