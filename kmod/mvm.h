@@ -154,7 +154,7 @@ struct mvm_dirty_ring {
 };
 
 #define MVM_DIRTY_RING_MIN_BYTES	PAGE_SIZE
-#define MVM_DIRTY_RING_MAX_BYTES	(1U << 20)	/* 65536 entries */
+#define MVM_DIRTY_RING_MAX_BYTES	BIT(20)	/* 65536 entries */
 
 struct mvm_vcpu {
 	struct mvm_vm *vm;		/* (c) */
