@@ -95,7 +95,7 @@ TEST(ring_full)
 	pass_check(_metadata, vm, vcpu, 2);
 
 	if (!vm_is_mvm(vm)) {
-		/* KVM writes kvmclock whatever the ring holds: mvm's rule. */
+		/* The rule for the kernel's own writes is mvm's. */
 		vm_free(vm);
 		return;
 	}
