@@ -62,6 +62,9 @@ TEST(enable_and_mmap)
 	uint64_t bm;
 	pid_t pid;
 
+	/* /dev/mvm's own calls: nothing to compare on KVM. */
+	if (getenv("MVM_TEST_HV") && !strcmp(getenv("MVM_TEST_HV"), "kvm"))
+		SKIP(return, "mvm's own errors");
 	MVM_OPEN_OR_SKIP(dev);
 	ASSERT_EQ(1L << 20, mvm_cap(dev, MVM_CAP_DIRTY_LOG_RING));
 	vm = mvm_create_vm(dev);
