@@ -34,7 +34,9 @@
  * unresolved and exits DIRTY_RING_FULL (the guest retries the access after
  * the reset); a kernel write checks for a free entry before it writes, and
  * fails (-ENOSPC, nothing written) without one, which only userspace can
- * cause (MVM_SET_MSRS writing kvmclock structures without running).  Only
+ * cause (MVM_SET_MSRS writing kvmclock structures without running).  That
+ * check ignores the slot, which may be logged by the time the write is
+ * marked: so the mark never fails.  Only
  * the vCPU's own thread pushes into its ring (under vcpu->mutex), so room
  * seen before a write is still there at its push.
  *
@@ -132,12 +134,15 @@ bool mvm_dirty_ring_mark(struct mvm_vcpu *vcpu, const struct mvm_memslot *s,
 	return true;
 }
 
-/* mmu.lock held: may the kernel write a page of slot s for vcpu now? */
-bool mvm_dirty_ring_has_room(struct mvm_vcpu *vcpu, const struct mvm_memslot *s)
+/*
+ * mmu.lock held: may the kernel write guest memory for vcpu now?  Not
+ * with its ring full, whatever the slot: logging may come on for it before
+ * the write is marked.
+ */
+bool mvm_dirty_ring_has_room(struct mvm_vcpu *vcpu)
 {
 	lockdep_assert_held(&vcpu->vm->mmu.lock);
-	return !s->dirty_bitmap || !vcpu->ring.size ||
-	       ring_used(&vcpu->ring) < vcpu->ring.size;
+	return !vcpu->ring.size || ring_used(&vcpu->ring) < vcpu->ring.size;
 }
 
 /*

@@ -35,7 +35,7 @@ static int mvm_gpa_to_hva(struct mvm_vm *vm, struct mvm_vcpu *vcpu, u64 gpa,
 	s = mvm_memslot_find(vm, gfn);
 	if (!s || (vcpu && (s->flags & MVM_MEM_READONLY)))
 		r = -EFAULT;
-	else if (vcpu && !mvm_dirty_ring_has_room(vcpu, s))
+	else if (vcpu && !mvm_dirty_ring_has_room(vcpu))
 		r = -ENOSPC;
 	else
 		r = 0;

@@ -317,7 +317,7 @@ int mvm_dirty_ring_alloc(struct mvm_vcpu *vcpu);
 void mvm_dirty_ring_free(struct mvm_vcpu *vcpu);
 bool mvm_dirty_ring_mark(struct mvm_vcpu *vcpu, const struct mvm_memslot *s,
 			 u64 off);
-bool mvm_dirty_ring_has_room(struct mvm_vcpu *vcpu, const struct mvm_memslot *s);
+bool mvm_dirty_ring_has_room(struct mvm_vcpu *vcpu);
 int mvm_dirty_ring_check(struct mvm_vcpu *vcpu);
 long mvm_dirty_ring_reset_all(struct mvm_vm *vm);
 int mvm_dirty_ring_mmap(struct mvm_vcpu *vcpu, struct vm_area_struct *vma);
