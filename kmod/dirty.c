@@ -25,6 +25,10 @@
  * stage-2 entry and only faults anonymous host memory in, which leaves
  * what the guest reads unchanged (zeros stay zeros).
  *
+ * On a VM with the per-vCPU dirty ring (dirty_ring.c) the same protection
+ * sees the writes, but a bit means "published in a ring, not reset yet":
+ * the kernel's own record, which GET and CLEAR do not expose (ENXIO).
+ *
  * The ABI says nothing of how writes are seen: the NPT/EPT dirty bits or
  * page-modification logging could replace write protection behind it.
  */

@@ -107,7 +107,8 @@ struct mvm_memslot {
 	/*
 	 * With MVM_MEM_LOG_DIRTY: one bit per page, set and cleared under
 	 * mmu.lock only, and only through the live slot (a copy of the
-	 * struct may outlive the bitmap).  NULL otherwise.
+	 * struct may outlive the bitmap).  NULL otherwise.  On a ring VM a
+	 * bit means the page is in some vCPU's ring, not reset yet.
 	 */
 	unsigned long *dirty_bitmap;
 };

@@ -59,21 +59,15 @@ TEST_F(dirty, exact_set)
 	struct vcpu *vcpu;
 	struct vm *vm;
 	uint8_t *mem;
+	char what[512];
 	void *raw;
 
 	VM_CREATE_OR_SKIP(vm, vcpu);
 	if (!vm_has_dirty_log(vm, false))
 		SKIP(vm_free(vm); return, "no dirty logging");
-	mem = dirty_slot_mem(SIZE, variant->thp, &raw);
-	ASSERT_NE(NULL, mem);
 	srand(variant->thp ? 2 : 1);
-
-	vcpu_setup_long(vcpu, (void (*)(void))guest_rounds);
-	vm_map_identity_2m(vm, SLOT_GPA, SIZE);
-	vcpu_args_set(vcpu, 1, SLOT_GPA);
-	ASSERT_EQ(0, vm_set_region(vm, 1, SLOT_GPA, SIZE, mem, 0));
-	ASSERT_SYNC(vcpu, 0);
-	ASSERT_EQ(0, writer_start(vm, &w, variant->thp));
+	ASSERT_EQ(0, rounds_start(vm, vcpu, SLOT_GPA, variant->thp, &w, &raw,
+				  &mem, what, sizeof(what))) TH_LOG("%s", what);
 
 	/* On, on a slot mapped writable: nothing written since. */
 	ASSERT_EQ(0, vm_set_region(vm, 1, SLOT_GPA, SIZE, mem, VM_MEM_LOG_DIRTY));

@@ -19,9 +19,10 @@
 #include "kselftest_harness.h"
 #include "mvm_util.h"
 #include "dirty_ring.h"
+#include "dirty_test.h"
 #include "test_vm.h"
 
-#define SLOT_GPA	(1ULL << 30)
+#define SLOT_GPA	SMALL_GPA
 #define PAGES		4
 #define RING		4096
 #define OFF		(MVM_DIRTY_RING_PAGE_OFFSET * MVM_PAGE)
@@ -137,14 +138,8 @@ TEST(garbage_entries)
 	VM_CREATE_RING_OR_SKIP(vm, vcpu, RING);
 	if (!vm_is_mvm(vm))
 		SKIP(vm_free(vm); return, "mvm's own errors and rules");
-	mem = mvm_mmap_anon(PAGES * MVM_PAGE);
+	mem = small_slot(vm, vcpu, guest_code, PAGES);
 	ASSERT_NE(NULL, mem);
-	vcpu_setup_long(vcpu, (void (*)(void))guest_code);
-	for (int i = 0; i < PAGES; i++)
-		vm_map(vm, SLOT_GPA + i * MVM_PAGE, SLOT_GPA + i * MVM_PAGE);
-	vcpu_args_set(vcpu, 1, SLOT_GPA);
-	ASSERT_EQ(0, vm_set_region(vm, 1, SLOT_GPA, PAGES * MVM_PAGE, mem,
-				   VM_MEM_LOG_DIRTY));
 	ASSERT_EQ(ENXIO, mvm_err(ioctl(vm->fd, MVM_CLEAR_DIRTY_LOG, &cl)));
 	ASSERT_SYNC(vcpu, 1);
 	g = vcpu->ring;

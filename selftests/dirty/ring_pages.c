@@ -39,20 +39,14 @@ TEST_F(ring, exact_set)
 	uint32_t bad = 0;
 	uint8_t *mem;
 	struct vm *vm;
+	char what[512];
 	void *raw;
 	int k;
 
 	VM_CREATE_RING_OR_SKIP(vm, vcpu, RING_BYTES);
-	mem = dirty_slot_mem(SIZE, variant->thp, &raw);
-	ASSERT_NE(NULL, mem);
 	srand(variant->thp ? 4 : 3);
-
-	vcpu_setup_long(vcpu, (void (*)(void))guest_rounds);
-	vm_map_identity_2m(vm, SLOT_GPA, SIZE);
-	vcpu_args_set(vcpu, 1, SLOT_GPA);
-	ASSERT_EQ(0, vm_set_region(vm, 1, SLOT_GPA, SIZE, mem, 0));
-	ASSERT_SYNC(vcpu, 0);
-	ASSERT_EQ(0, writer_start(vm, &w, variant->thp));
+	ASSERT_EQ(0, rounds_start(vm, vcpu, SLOT_GPA, variant->thp, &w, &raw,
+				  &mem, what, sizeof(what))) TH_LOG("%s", what);
 	/* The bitmap is not the log on a ring VM (both: ENXIO). */
 	ASSERT_EQ(ENXIO, -vm_dirty_get(vm, WRITER_SLOT, got));
 
