@@ -34,11 +34,11 @@
  * unresolved and exits DIRTY_RING_FULL (the guest retries the access after
  * the reset); a kernel write checks for a free entry before it writes, and
  * fails (-ENOSPC, nothing written) without one, which only userspace can
- * cause (MVM_SET_MSRS writing kvmclock structures without running).  That
- * check ignores the slot, which may be logged by the time the write is
- * marked: so the mark never fails.  Only
+ * cause (MVM_SET_MSRS writing kvmclock structures without running).  Only
  * the vCPU's own thread pushes into its ring (under vcpu->mutex), so room
- * seen before a write is still there at its push.
+ * seen before a write is still there at its push; and the check ignores the
+ * slot, which may be logged by the time the write is marked: so that mark
+ * never fails.
  *
  * Every mark has a vCPU: write faults come from the vCPU's exit, and the
  * kernel's writes (kvmclock, INS, the TCG descriptor quirk) run in the

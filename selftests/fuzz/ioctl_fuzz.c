@@ -965,8 +965,10 @@ static void add_vcpu(struct vm *vm)
 
 		c->ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			       off * PAGE);
+		/* Page 0 is the run page, which a one-page mapping may take. */
 		if (c->ring != MAP_FAILED && (len != vm->ring_bytes ||
-					      off != MVM_DIRTY_RING_PAGE_OFFSET))
+					      off != MVM_DIRTY_RING_PAGE_OFFSET) &&
+		    (off || len > PAGE))
 			finding("ring mmap of %zu bytes at page %ld taken", len,
 				(long)off);
 		if (c->ring != MAP_FAILED && len != vm->ring_bytes) {
