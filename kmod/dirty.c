@@ -25,6 +25,10 @@
  * stage-2 entry and only faults anonymous host memory in, which leaves
  * what the guest reads unchanged (zeros stay zeros).
  *
+ * On a VM with the per-vCPU dirty ring (dirty_ring.c) the same protection
+ * sees the writes, but a bit means "published in a ring, not reset yet":
+ * the kernel's own record, which GET and CLEAR do not expose (ENXIO).
+ *
  * The ABI says nothing of how writes are seen: the NPT/EPT dirty bits or
  * page-modification logging could replace write protection behind it.
  */
@@ -70,30 +74,41 @@ void mvm_dirty_free_all(struct mvm_vm *vm)
 
 /* ---- Marking ---- */
 
-/* mmu.lock held, with the slot of gfn as it was when its fault began. */
-void mvm_dirty_mark_locked(struct mvm_vm *vm, u64 gfn)
+/*
+ * mmu.lock held, with the slot of gfn as it was when its fault began: vcpu
+ * dirtied gfn.  False only on a ring VM whose vCPU ring is full: the fault
+ * must then map nothing writable (dirty_ring.c).
+ */
+bool mvm_dirty_mark_locked(struct mvm_vcpu *vcpu, u64 gfn)
 {
+	struct mvm_vm *vm = vcpu->vm;
 	const struct mvm_memslot *s = mvm_memslot_find(vm, gfn);
 
 	lockdep_assert_held(&vm->mmu.lock);
-	if (s && s->dirty_bitmap)
-		set_bit(gfn - s->base_gfn, s->dirty_bitmap);
+	if (!s || !s->dirty_bitmap)
+		return true;
+	if (vm->dirty_ring_size)
+		return mvm_dirty_ring_mark(vcpu, s, gfn - s->base_gfn);
+	set_bit(gfn - s->base_gfn, s->dirty_bitmap);
+	return true;
 }
 
 /*
- * The kernel wrote guest page gfn through host address hva: mark it, after
- * the write so that a GET that reports it finds the new contents.  A slot
- * replaced since (another hva) is not this write's.
+ * The kernel wrote guest page gfn through host address hva for vcpu: mark
+ * it, after the write so that a GET that reports it finds the new
+ * contents.  A slot replaced since (another hva) is not this write's.  On
+ * a ring VM the writer saw a free entry before writing, and only this
+ * thread fills its ring: the mark cannot fail.
  */
-void mvm_dirty_mark(struct mvm_vm *vm, u64 gfn, u64 hva)
+void mvm_dirty_mark(struct mvm_vcpu *vcpu, u64 gfn, u64 hva)
 {
+	struct mvm_vm *vm = vcpu->vm;
 	const struct mvm_memslot *s;
 
 	spin_lock(&vm->mmu.lock);
 	s = mvm_memslot_find(vm, gfn);
-	if (s && s->dirty_bitmap &&
-	    mvm_memslot_hva(s, gfn) == (hva & PAGE_MASK))
-		set_bit(gfn - s->base_gfn, s->dirty_bitmap);
+	if (s && mvm_memslot_hva(s, gfn) == (hva & PAGE_MASK))
+		mvm_dirty_mark_locked(vcpu, gfn);
 	spin_unlock(&vm->mmu.lock);
 }
 
@@ -164,11 +179,17 @@ int mvm_dirty_log_toggle(struct mvm_vm *vm, unsigned int idx, bool on)
 
 /* ---- The ioctls ---- */
 
-/* The logged slot an ioctl names: -EINVAL beyond the ids, -ENOENT unlogged. */
+/*
+ * The logged slot an ioctl names: -EINVAL beyond the ids, -ENOENT unlogged,
+ * -ENXIO on a ring VM (its bitmaps are the kernel's record of what the
+ * rings hold, not a log for userspace).
+ */
 static int dirty_slot(struct mvm_vm *vm, u32 id, struct mvm_memslot **out)
 {
 	struct mvm_memslot *s;
 
+	if (vm->dirty_ring_size)
+		return -ENXIO;
 	if (id >= MVM_MAX_MEMSLOTS)
 		return -EINVAL;
 	s = &vm->slots[id];
@@ -306,6 +327,8 @@ int mvm_dirty_enable_cap(struct mvm_vm *vm, const struct mvm_enable_cap *c)
 			return -EINVAL;
 		vm->dirty_manual = c->args[0] & MVM_DIRTY_LOG_MANUAL_PROTECT;
 		return 0;
+	case MVM_CAP_DIRTY_LOG_RING:
+		return mvm_dirty_ring_enable(vm, c->args[0]);
 	default:
 		return -EINVAL;
 	}

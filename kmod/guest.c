@@ -16,39 +16,50 @@
 #include "mvm.h"
 
 /*
- * The host address of gpa and how many bytes of its page follow; 0 if
- * none.  A write needs a slot the guest may write: memory the VMM mapped
- * read-only stays read-only for the kernel's writes on the guest's behalf
- * too (INS, kvmclock), as it does for the guest's own through stage 2.
+ * The host address of gpa, and how many bytes of its page follow, into
+ * *hva; -EFAULT if none.  A write needs a slot the guest may write: memory
+ * the VMM mapped read-only stays read-only for the kernel's writes on the
+ * guest's behalf too (INS, kvmclock), as it does for the guest's own
+ * through stage 2.  A write that the vCPU's full dirty ring could not
+ * publish is not made: -ENOSPC.
  */
-static u64 mvm_gpa_to_hva(struct mvm_vm *vm, u64 gpa, size_t *room,
-			  bool write)
+static int mvm_gpa_to_hva(struct mvm_vm *vm, struct mvm_vcpu *vcpu, u64 gpa,
+			  u64 *hva, size_t *room)
 {
 	const struct mvm_memslot *s;
-	u64 gfn = gpa >> PAGE_SHIFT, hva = 0;
+	u64 gfn = gpa >> PAGE_SHIFT;
+	int r;
 
 	/* mmu.lock, not vm->lock: a long dirty-log pass holds that one. */
 	spin_lock(&vm->mmu.lock);
 	s = mvm_memslot_find(vm, gfn);
-	if (s && !(write && (s->flags & MVM_MEM_READONLY)))
-		hva = mvm_memslot_hva(s, gfn) + offset_in_page(gpa);
+	if (!s || (vcpu && (s->flags & MVM_MEM_READONLY)))
+		r = -EFAULT;
+	else if (vcpu && !mvm_dirty_ring_has_room(vcpu))
+		r = -ENOSPC;
+	else
+		r = 0;
+	if (!r)
+		*hva = mvm_memslot_hva(s, gfn) + offset_in_page(gpa);
 	spin_unlock(&vm->mmu.lock);
 	*room = PAGE_SIZE - offset_in_page(gpa);
-	return hva;
+	return r;
 }
 
-static int mvm_guest_copy(struct mvm_vm *vm, u64 gpa, void *buf, size_t len,
-			  bool write)
+/* A write when vcpu is set (the writer), else a read. */
+static int mvm_guest_copy(struct mvm_vm *vm, struct mvm_vcpu *vcpu, u64 gpa,
+			  void *buf, size_t len)
 {
 	while (len) {
 		size_t room, n;
-		u64 hva = mvm_gpa_to_hva(vm, gpa, &room, write);
+		u64 hva;
+		int r = mvm_gpa_to_hva(vm, vcpu, gpa, &hva, &room);
 		void __user *u = u64_to_user_ptr(hva);
 
-		if (!hva)
-			return -EFAULT;
+		if (r)
+			return r;
 		n = min(len, room);
-		if (!write) {
+		if (!vcpu) {
 			if (copy_from_user(buf, u, n))
 				return -EFAULT;
 		} else {
@@ -59,7 +70,7 @@ static int mvm_guest_copy(struct mvm_vm *vm, u64 gpa, void *buf, size_t len,
 			 * one as well: some bytes may be in the page.
 			 */
 			if (left < n)
-				mvm_dirty_mark(vm, gpa >> PAGE_SHIFT, hva);
+				mvm_dirty_mark(vcpu, gpa >> PAGE_SHIFT, hva);
 			if (left)
 				return -EFAULT;
 		}
@@ -72,12 +83,13 @@ static int mvm_guest_copy(struct mvm_vm *vm, u64 gpa, void *buf, size_t len,
 
 int mvm_read_guest(struct mvm_vm *vm, u64 gpa, void *buf, size_t len)
 {
-	return mvm_guest_copy(vm, gpa, buf, len, false);
+	return mvm_guest_copy(vm, NULL, gpa, buf, len);
 }
 
-int mvm_write_guest(struct mvm_vm *vm, u64 gpa, const void *buf, size_t len)
+int mvm_write_guest(struct mvm_vcpu *vcpu, u64 gpa, const void *buf,
+		    size_t len)
 {
-	return mvm_guest_copy(vm, gpa, (void *)buf, len, true);
+	return mvm_guest_copy(vcpu->vm, vcpu, gpa, (void *)buf, len);
 }
 
 /* ---- The guest's page tables ---- */
@@ -204,10 +216,10 @@ int mvm_gva_to_gpa(struct mvm_vm *vm, const struct mvm_paging *p, u64 gva,
 	return -EFAULT;
 }
 
-/* Copy len bytes to or from a linear address, page by page. */
-static int mvm_guest_copy_virt(struct mvm_vm *vm, const struct mvm_paging *p,
-			       u64 gva, unsigned int access, void *buf,
-			       size_t len, bool write)
+/* Copy len bytes to (vcpu set) or from a linear address, page by page. */
+static int mvm_guest_copy_virt(struct mvm_vm *vm, struct mvm_vcpu *vcpu,
+			       const struct mvm_paging *p, u64 gva,
+			       unsigned int access, void *buf, size_t len)
 {
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(gva));
@@ -216,7 +228,7 @@ static int mvm_guest_copy_virt(struct mvm_vm *vm, const struct mvm_paging *p,
 
 		r = mvm_gva_to_gpa(vm, p, gva, access, &gpa);
 		if (!r)
-			r = mvm_guest_copy(vm, gpa, buf, n, write);
+			r = mvm_guest_copy(vm, vcpu, gpa, buf, n);
 		if (r)
 			return r;
 		gva += n;
@@ -229,12 +241,12 @@ static int mvm_guest_copy_virt(struct mvm_vm *vm, const struct mvm_paging *p,
 int mvm_read_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
 			u64 gva, unsigned int access, void *buf, size_t len)
 {
-	return mvm_guest_copy_virt(vm, p, gva, access, buf, len, false);
+	return mvm_guest_copy_virt(vm, NULL, p, gva, access, buf, len);
 }
 
-int mvm_write_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
+int mvm_write_guest_virt(struct mvm_vcpu *vcpu, const struct mvm_paging *p,
 			 u64 gva, const void *buf, size_t len)
 {
-	return mvm_guest_copy_virt(vm, p, gva, MVM_GVA_WRITE, (void *)buf, len,
-				   true);
+	return mvm_guest_copy_virt(vcpu->vm, vcpu, p, gva, MVM_GVA_WRITE,
+				   (void *)buf, len);
 }

@@ -49,6 +49,8 @@ static long mvm_dev_check_extension(void *obj, unsigned long arg, void *buf)
 		return 1;
 	case MVM_CAP_MANUAL_DIRTY_LOG_PROTECT:
 		return MVM_DIRTY_LOG_MANUAL_PROTECT;
+	case MVM_CAP_DIRTY_LOG_RING:
+		return MVM_DIRTY_RING_MAX_BYTES;
 	default:
 		return 0;
 	}

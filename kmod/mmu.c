@@ -588,9 +588,10 @@ static long s2_get_page(unsigned long hva, bool write, bool *writable,
 	return get_user_pages_unlocked(hva, 1, page, 0);
 }
 
-int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
+int mvm_mmu_fault(struct mvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	const struct mvm_s2_fmt *f = mvm_backend->s2;
+	struct mvm_vm *vm = vcpu->vm;
 	struct mvm_mmu *mmu = &vm->mmu;
 	struct s2_cache cache = { .nr = 0 };
 	u64 gfn = gpa >> PAGE_SHIFT, map_gfn, pfn, leaf, *freed;
@@ -674,12 +675,20 @@ int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write)
 			cond_resched();
 			continue;
 		}
+		/*
+		 * Marked before the lock goes: GET reads and clears under it.
+		 * A full dirty ring leaves the fault unresolved: the guest
+		 * retries the write once userspace has reset the ring.
+		 */
+		if (logged && write && !mvm_dirty_mark_locked(vcpu, gfn)) {
+			spin_unlock(&mmu->lock);
+			put_page(page);
+			r = MVM_MMU_RING_FULL;
+			break;
+		}
 		flush = false;
 		freed = NULL;
 		s2_install(mmu, f, &cache, map_gfn, level, leaf, &flush, &freed);
-		/* Before the lock goes: GET reads and clears under it. */
-		if (logged && write)
-			mvm_dirty_mark_locked(vm, gfn);
 		if (flush)
 			mvm_flush_remote_tlbs(vm);
 		/* Only now no CPU can still walk through it. */

@@ -17,6 +17,7 @@
 
 struct mvm_vm;
 struct mvm_memslot;
+struct mvm_vcpu;
 
 /* How the backend encodes stage-2 entries (NPT: x86 PTEs; EPT: EPT PTEs). */
 struct mvm_s2_fmt {
@@ -55,18 +56,21 @@ struct mvm_mmu {
 };
 
 #define MVM_MMU_MMIO	1	/* the address is in no memory slot */
+#define MVM_MMU_RING_FULL 2	/* the vCPU's dirty ring has no free entry */
 
 int mvm_mmu_init(struct mvm_vm *vm);
 void mvm_mmu_destroy(struct mvm_vm *vm);
 phys_addr_t mvm_mmu_root_pa(struct mvm_vm *vm);
 
 /*
- * Resolve a stage-2 fault at gpa from the vCPU thread (current->mm is the
- * VM's mm).  Returns 0 when the guest can retry the access, MVM_MMU_MMIO
- * when gpa is in no slot, or -errno (-EFAULT: the slot's host memory is not
- * mapped; -EINTR: a signal interrupted the fault-in; -ENOMEM).
+ * Resolve a stage-2 fault of vcpu at gpa from its thread (current->mm is
+ * the VM's mm).  Returns 0 when the guest can retry the access,
+ * MVM_MMU_MMIO when gpa is in no slot, MVM_MMU_RING_FULL when a write
+ * needs a dirty-ring entry and the vCPU's ring has none (nothing mapped),
+ * or -errno (-EFAULT: the slot's host memory is not mapped; -EINTR: a
+ * signal interrupted the fault-in; -ENOMEM).
  */
-int mvm_mmu_fault(struct mvm_vm *vm, u64 gpa, bool write);
+int mvm_mmu_fault(struct mvm_vcpu *vcpu, u64 gpa, bool write);
 
 /* Copy the slot holding gfn to *out; false when gfn is in none. */
 bool mvm_mmu_slot_of(struct mvm_vm *vm, u64 gfn, struct mvm_memslot *out);

@@ -107,7 +107,8 @@ struct mvm_memslot {
 	/*
 	 * With MVM_MEM_LOG_DIRTY: one bit per page, set and cleared under
 	 * mmu.lock only, and only through the live slot (a copy of the
-	 * struct may outlive the bitmap).  NULL otherwise.
+	 * struct may outlive the bitmap).  NULL otherwise.  On a ring VM a
+	 * bit means the page is in some vCPU's ring, not reset yet.
 	 */
 	unsigned long *dirty_bitmap;
 };
@@ -133,6 +134,8 @@ struct mvm_vm {
 	unsigned int nr_ioeventfds;	/* (l) */
 	bool irqchip;			/* (l) set before any vCPU exists */
 	bool dirty_manual;		/* (l) MVM_DIRTY_LOG_MANUAL_PROTECT */
+	/* (l) ring entries per vCPU, 0: bitmaps; set before any vCPU exists */
+	u32 dirty_ring_size;
 	struct list_head irqfds;	/* (l) */
 	unsigned int nr_irqfds;		/* (l) */
 
@@ -142,6 +145,17 @@ struct mvm_vm {
 	s8 clock_shift;
 	u64 wall_clock_msr;		/* (l) last value written, any vCPU */
 };
+
+/* A vCPU's dirty ring (dirty_ring.c) */
+struct mvm_dirty_ring {
+	struct mvm_dirty_gfn *gfns;	/* (c) vmalloc'd, mapped by userspace */
+	u32 size;			/* (c) entries, a power of two; 0: none */
+	u32 dirty_index;		/* (mmu.lock) next entry to fill */
+	u32 reset_index;		/* (mmu.lock) oldest entry not reset */
+};
+
+#define MVM_DIRTY_RING_MIN_BYTES	PAGE_SIZE
+#define MVM_DIRTY_RING_MAX_BYTES	BIT(20)	/* 65536 entries */
 
 struct mvm_vcpu {
 	struct mvm_vm *vm;		/* (c) */
@@ -176,6 +190,7 @@ struct mvm_vcpu {
 	u64 clock_msr;			/* (m) kvmclock system time MSR */
 	u64 clock_gpa;			/* (m) */
 	u32 clock_version;		/* (m) */
+	struct mvm_dirty_ring ring;	/* pushed by the vCPU thread only */
 };
 
 /* What an MSR handler did (backends and core alike). */
@@ -254,7 +269,8 @@ static inline bool mvm_vcpu_has_event(struct mvm_vcpu *vcpu)
 /*
  * vCPU thread, before each guest entry: take INIT and SIPI, and wait
  * (poll briefly, then sleep) while the vCPU is halted or waits for a SIPI.
- * 0 when it may run, -EINTR (run->exit_reason set) on a signal.
+ * 0 when it may run, -EINTR (run->exit_reason set) on a signal, 1 when
+ * userspace must act first (MVM_EXIT_DIRTY_RING_FULL).
  */
 int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu);
 
@@ -290,11 +306,22 @@ void mvm_fault_ahead_note(struct mvm_vm *vm, u64 gfn);
 int mvm_dirty_slot_alloc(struct mvm_memslot *s);
 int mvm_dirty_log_toggle(struct mvm_vm *vm, unsigned int idx, bool on);
 void mvm_dirty_free_all(struct mvm_vm *vm);
-void mvm_dirty_mark_locked(struct mvm_vm *vm, u64 gfn);
-void mvm_dirty_mark(struct mvm_vm *vm, u64 gfn, u64 hva);
+bool mvm_dirty_mark_locked(struct mvm_vcpu *vcpu, u64 gfn);
+void mvm_dirty_mark(struct mvm_vcpu *vcpu, u64 gfn, u64 hva);
 int mvm_get_dirty_log(struct mvm_vm *vm, const struct mvm_dirty_log *a);
 int mvm_clear_dirty_log(struct mvm_vm *vm, const struct mvm_clear_dirty_log *a);
 int mvm_dirty_enable_cap(struct mvm_vm *vm, const struct mvm_enable_cap *c);
+
+/* dirty_ring.c: the per-vCPU dirty ring */
+int mvm_dirty_ring_enable(struct mvm_vm *vm, u64 bytes);
+int mvm_dirty_ring_alloc(struct mvm_vcpu *vcpu);
+void mvm_dirty_ring_free(struct mvm_vcpu *vcpu);
+bool mvm_dirty_ring_mark(struct mvm_vcpu *vcpu, const struct mvm_memslot *s,
+			 u64 off);
+bool mvm_dirty_ring_has_room(struct mvm_vcpu *vcpu);
+int mvm_dirty_ring_check(struct mvm_vcpu *vcpu);
+long mvm_dirty_ring_reset_all(struct mvm_vm *vm);
+int mvm_dirty_ring_mmap(struct mvm_vcpu *vcpu, struct vm_area_struct *vma);
 
 /* irqfd.c */
 int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args);
@@ -319,12 +346,14 @@ struct mvm_paging {
 #define MVM_GVA_FAULT	BIT(16)
 
 int mvm_read_guest(struct mvm_vm *vm, u64 gpa, void *buf, size_t len);
-int mvm_write_guest(struct mvm_vm *vm, u64 gpa, const void *buf, size_t len);
+/* Writes are the vCPU's: dirty logging publishes them in its ring. */
+int mvm_write_guest(struct mvm_vcpu *vcpu, u64 gpa, const void *buf,
+		    size_t len);
 int mvm_gva_to_gpa(struct mvm_vm *vm, const struct mvm_paging *p, u64 gva,
 		   unsigned int access, u64 *gpa);
 int mvm_read_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
 			u64 gva, unsigned int access, void *buf, size_t len);
-int mvm_write_guest_virt(struct mvm_vm *vm, const struct mvm_paging *p,
+int mvm_write_guest_virt(struct mvm_vcpu *vcpu, const struct mvm_paging *p,
 			 u64 gva, const void *buf, size_t len);
 
 /* cpuid.c */

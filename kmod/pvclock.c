@@ -106,18 +106,18 @@ static int pvclock_write_time(struct mvm_vcpu *vcpu)
 	int r;
 
 	/* Odd while it changes: a reader on another vCPU retries. */
-	r = mvm_write_guest(vm, gpa, &v, sizeof(v));
+	r = mvm_write_guest(vcpu, gpa, &v, sizeof(v));
 	if (r)
 		return r;
 	/* The odd version is visible before any field changes... */
 	smp_wmb();
 	t.version = v;
-	r = mvm_write_guest(vm, gpa + 4, (u8 *)&t + 4, sizeof(t) - 4);
+	r = mvm_write_guest(vcpu, gpa + 4, (u8 *)&t + 4, sizeof(t) - 4);
 	/* ...and the fields before the even one. */
 	smp_wmb();
 	v++;
 	if (!r)
-		r = mvm_write_guest(vm, gpa, &v, sizeof(v));
+		r = mvm_write_guest(vcpu, gpa, &v, sizeof(v));
 	vcpu->clock_version = v;
 	return r;
 }
@@ -139,7 +139,7 @@ static int pvclock_write_wall(struct mvm_vcpu *vcpu, u64 gpa)
 	w.sec = div_u64_rem(boot_ns, NSEC_PER_SEC, &rem);
 	w.nsec = rem;
 	w.version = 2;
-	return mvm_write_guest(vm, gpa, &w, sizeof(w));
+	return mvm_write_guest(vcpu, gpa, &w, sizeof(w));
 }
 
 int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val)

@@ -333,7 +333,7 @@ static long mvm_vcpu_ioctl(struct file *filp, unsigned int cmd,
 				  vcpu, &vcpu->mutex, cmd, arg);
 }
 
-/* ---- The run page: one page at offset 0 ---- */
+/* ---- The run page: one page at offset 0; the dirty ring (dirty_ring.c) ---- */
 
 static vm_fault_t mvm_vcpu_fault(struct vm_fault *vmf)
 {
@@ -362,6 +362,8 @@ static int mvm_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 	 */
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
+	if (vma->vm_pgoff == MVM_DIRTY_RING_PAGE_OFFSET)
+		return mvm_dirty_ring_mmap(vcpu, vma);
 	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
 	vma->vm_ops = &mvm_vcpu_vm_ops;
@@ -497,7 +499,7 @@ int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu)
 			mvm_vcpu_do_sipi(vcpu, ev & 0xff);
 		switch (vcpu->mp_state) {
 		case MVM_MP_STATE_RUNNABLE:
-			return 0;
+			return mvm_dirty_ring_check(vcpu);
 		case MVM_MP_STATE_HALTED:
 			if (mvm_vcpu_has_event(vcpu)) {
 				vcpu->mp_state = MVM_MP_STATE_RUNNABLE;
@@ -541,6 +543,7 @@ void mvm_vcpu_free(struct mvm_vcpu *vcpu)
 {
 	mvm_lapic_free(vcpu);
 	mvm_backend->vcpu_free(vcpu);
+	mvm_dirty_ring_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu->cpuid);
 	kfree(vcpu);
@@ -570,11 +573,14 @@ int mvm_vcpu_create(struct mvm_vm *vm, u32 id)
 		r = -ENOMEM;
 		goto err_free;
 	}
+	r = mvm_dirty_ring_alloc(vcpu);
+	if (r)
+		goto err_run;
 
 	if (vm->irqchip) {
 		r = mvm_lapic_create(vcpu);
 		if (r)
-			goto err_run;
+			goto err_ring;
 	}
 
 	r = mvm_backend->vcpu_create(vcpu);
@@ -617,6 +623,8 @@ err_backend:
 	mvm_backend->vcpu_free(vcpu);
 err_lapic:
 	mvm_lapic_free(vcpu);
+err_ring:
+	mvm_dirty_ring_free(vcpu);
 err_run:
 	free_page((unsigned long)vcpu->run);
 err_free:

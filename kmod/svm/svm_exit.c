@@ -202,9 +202,13 @@ static int svm_exit_npf(struct svm_vcpu *svm)
 	bool write = c->exit_info_1 & SVM_NPF_WRITE;
 	int r;
 
-	r = mvm_mmu_fault(svm->vcpu->vm, gpa, write);
+	r = mvm_mmu_fault(svm->vcpu, gpa, write);
 	if (r == -EINTR)
 		run->exit_reason = MVM_EXIT_INTR;
+	if (r == MVM_MMU_RING_FULL) {
+		run->exit_reason = MVM_EXIT_DIRTY_RING_FULL;
+		return 1;
+	}
 	if (r != MVM_MMU_MMIO)
 		return r;
 	if (svm->vcpu->lapic && mvm_lapic_xapic_page(svm->vcpu->lapic, gpa))

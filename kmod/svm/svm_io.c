@@ -111,7 +111,8 @@ static int svm_io_string_copy(struct svm_vcpu *svm, const struct vmcb_seg *seg,
 	for (i = 0; i < count; i++, data += size) {
 		u64 la = svm_io_string_la(svm, seg, svm->regs[reg], mask);
 
-		r = to_guest ? mvm_write_guest_virt(vm, &p, la, data, size) :
+		r = to_guest ? mvm_write_guest_virt(svm->vcpu, &p, la,
+						     data, size) :
 			       mvm_read_guest_virt(vm, &p, la, MVM_GVA_READ,
 						   data, size);
 		if (r)

@@ -451,7 +451,7 @@ int svm_quirk_exit_ltr(struct svm_vcpu *svm)
 	}
 
 	desc[0] |= BIT_ULL(41);			/* busy */
-	r = mvm_write_guest_virt(svm->vcpu->vm, &p, at, desc, 8);
+	r = mvm_write_guest_virt(svm->vcpu, &p, at, desc, 8);
 	if (r < 0)
 		return svm_cr_emulation_failed(svm);
 	if (r) {

@@ -10,13 +10,13 @@
  * updated), page 0 and 3 not.
  */
 #include "kselftest_harness.h"
+#include "dirty_test.h"
 #include "irqchip.h"
 #include "mvm_util.h"
 #include "test_vm.h"
 
 #define MSR_KVM_WALL_CLOCK_NEW	0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
-#define SLOT_GPA	(1ULL << 30)
 #define PAGES		4
 #define PORT		0x7e
 #define COUNT		16
@@ -69,14 +69,8 @@ TEST(kernel_writes)
 		SKIP(vm_free(vm); return, "no dirty logging");
 	if (!vm_has_kvmclock(vm))
 		SKIP(vm_free(vm); return, "no kvmclock");
-	mem = mvm_mmap_anon(PAGES * MVM_PAGE);
+	mem = small_slot(vm, vcpu, guest_code, PAGES);
 	ASSERT_NE(NULL, mem);
-	vcpu_setup_long(vcpu, (void (*)(void))guest_code);
-	for (int i = 0; i < PAGES; i++)
-		vm_map(vm, SLOT_GPA + i * MVM_PAGE, SLOT_GPA + i * MVM_PAGE);
-	vcpu_args_set(vcpu, 1, SLOT_GPA);
-	ASSERT_EQ(0, vm_set_region(vm, 1, SLOT_GPA, PAGES * MVM_PAGE, mem,
-				   VM_MEM_LOG_DIRTY));
 
 	run_ins(_metadata, vcpu, 1);
 	ASSERT_EQ(0x41, mem[2 * MVM_PAGE + COUNT - 1]);

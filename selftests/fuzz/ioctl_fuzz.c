@@ -67,7 +67,7 @@ static uint64_t edge64(void)
 
 /* ---- state ---- */
 
-static unsigned long exits[12], run_fails;
+static unsigned long exits[13], run_fails;
 static unsigned long calls, runs, vms_made, vcpus_made, forks;
 static unsigned long errs[256];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -94,6 +94,7 @@ struct vcpu {
 	unsigned int id;
 	int tainted;		/* its state was written: never RUN it */
 	struct mvm_run *run;	/* MAP_FAILED when not mapped */
+	struct mvm_dirty_gfn *ring;	/* MAP_FAILED when not mapped */
 };
 
 struct vm {
@@ -104,6 +105,7 @@ struct vm {
 	struct vcpu vcpus[MAX_VCPUS];
 	int efds[4];
 	struct mvm_memory_region last;	/* the last region made (size 0: none) */
+	__u64 ring_bytes;		/* the dirty ring's size, 0: none */
 };
 
 static int dev = -1;
@@ -150,6 +152,7 @@ static const char *ioc_name(unsigned long req)
 	N(MVM_GET_XCRS); N(MVM_SET_XCRS); N(MVM_GET_MP_STATE);
 	N(MVM_SET_MP_STATE); N(MVM_GET_LAPIC); N(MVM_SET_LAPIC);
 	N(MVM_GET_DIRTY_LOG); N(MVM_CLEAR_DIRTY_LOG); N(MVM_ENABLE_CAP);
+	N(MVM_RESET_DIRTY_RINGS);
 #undef N
 	}
 	return "unknown";
@@ -355,7 +358,38 @@ static __u64 rand_bitmap(void)
 	}
 }
 
-/* Dirty logging: toggled on the last region, GET, CLEAR, ENABLE_CAP. */
+/* A ring size: mostly one the kernel takes. */
+static __u64 rand_ring_bytes(void)
+{
+	return chance(85) ? (__u64)PAGE << below(4) : edge64();
+}
+
+/* Userspace's side of the ring: any entry, any flags, slot and offset. */
+static void scribble_ring(struct vm *vm)
+{
+	struct vcpu *c;
+	__u32 n, i, k;
+
+	if (!vm->ring_bytes || !vm->nvcpus)
+		return;
+	c = &vm->vcpus[below(vm->nvcpus)];
+	if (c->ring == MAP_FAILED)
+		return;
+	n = vm->ring_bytes / sizeof(*c->ring);
+	for (k = below(8); k; k--) {
+		i = below(n);
+		if (chance(70))
+			c->ring[i].flags |= MVM_DIRTY_GFN_F_RESET;
+		else
+			c->ring[i].flags = rnd();
+		if (chance(30))
+			c->ring[i].slot = chance(50) ? below(8) : rnd();
+		if (chance(30))
+			c->ring[i].offset = chance(50) ? below(64) : edge64();
+	}
+}
+
+/* Dirty logging: toggled on the last region, GET, CLEAR, ENABLE_CAP, rings. */
 static void op_dirty(struct vm *vm)
 {
 	struct mvm_memory_region r = vm->last;
@@ -363,7 +397,7 @@ static void op_dirty(struct vm *vm)
 	struct mvm_enable_cap e;
 	struct mvm_dirty_log d;
 
-	switch (below(4)) {
+	switch (below(5)) {
 	case 0:
 		if (!r.memory_size)
 			break;
@@ -394,13 +428,23 @@ static void op_dirty(struct vm *vm)
 		break;
 	case 3:
 		memset(&e, 0, sizeof(e));
-		e.cap = chance(90) ? MVM_CAP_MANUAL_DIRTY_LOG_PROTECT : rnd();
-		e.args[0] = chance(90) ? below(2) : rnd();
+		e.cap = chance(70) ? MVM_CAP_MANUAL_DIRTY_LOG_PROTECT :
+			chance(70) ? MVM_CAP_DIRTY_LOG_RING : rnd();
+		if (e.cap == MVM_CAP_DIRTY_LOG_RING)
+			e.args[0] = rand_ring_bytes();
+		else
+			e.args[0] = chance(90) ? below(2) : rnd();
 		if (chance(5))
 			e.args[1 + below(3)] = edge64();
 		if (chance(5))
 			e.flags = rnd();
-		FZ(vm->fd, MVM_ENABLE_CAP, (struct mvm_enable_cap *)argp(&e));
+		if (FZ(vm->fd, MVM_ENABLE_CAP, (struct mvm_enable_cap *)argp(&e)) == 0 &&
+		    e.cap == MVM_CAP_DIRTY_LOG_RING)
+			vm->ring_bytes = e.args[0];
+		break;
+	case 4:
+		scribble_ring(vm);
+		FZV(vm->fd, MVM_RESET_DIRTY_RINGS, chance(95) ? 0 : rnd());
 		break;
 	}
 }
@@ -744,7 +788,7 @@ static void do_run(struct vm *vm, struct vcpu *c)
 	ATOMIC_INC(runs);
 	if (r < 0)
 		run_fails++;
-	else if (c->run->exit_reason < 12)
+	else if (c->run->exit_reason < 13)
 		exits[c->run->exit_reason]++;
 	if (verbose)
 		fprintf(stderr, "run vcpu %u: %ld errno %d exit %u\n", c->id, r,
@@ -913,6 +957,25 @@ static void add_vcpu(struct vm *vm)
 	c->id = id;
 	c->tainted = 0;
 	c->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	c->ring = MAP_FAILED;
+	if (vm->ring_bytes) {
+		/* Now and then a length or an offset the kernel refuses. */
+		size_t len = chance(90) ? vm->ring_bytes : below(4) * PAGE;
+		off_t off = chance(90) ? MVM_DIRTY_RING_PAGE_OFFSET : below(128);
+
+		c->ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			       off * PAGE);
+		/* Page 0 is the run page, which a one-page mapping may take. */
+		if (c->ring != MAP_FAILED && (len != vm->ring_bytes ||
+					      off != MVM_DIRTY_RING_PAGE_OFFSET) &&
+		    (off || len > PAGE))
+			finding("ring mmap of %zu bytes at page %ld taken", len,
+				(long)off);
+		if (c->ring != MAP_FAILED && len != vm->ring_bytes) {
+			munmap(c->ring, len);
+			c->ring = MAP_FAILED;
+		}
+	}
 	vm->nvcpus++;
 	pthread_mutex_unlock(&lock);
 }
@@ -944,6 +1007,14 @@ static void add_vm(void)
 	pthread_mutex_unlock(&lock);
 	if (chance(30) && FZV(fd, MVM_CREATE_IRQCHIP, 0) == 0)
 		vm->irqchip = 1;
+	if (chance(30)) {
+		struct mvm_enable_cap e = {
+			.cap = MVM_CAP_DIRTY_LOG_RING, .args[0] = rand_ring_bytes(),
+		};
+
+		if (FZ(fd, MVM_ENABLE_CAP, &e) == 0)
+			vm->ring_bytes = e.args[0];
+	}
 	/* The reset vector's page: HLT. */
 	if (chance(80))
 		FZ(fd, MVM_SET_MEMORY_REGION, &r);
@@ -960,6 +1031,8 @@ static void close_all(void)
 
 			if (c->run != MAP_FAILED)
 				munmap(c->run, run_size);
+			if (c->ring != MAP_FAILED)
+				munmap(c->ring, vms[i].ring_bytes);
 			if (c->fd >= 0)
 				close(c->fd);
 		}

@@ -198,6 +198,9 @@ static int kvm_run(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		x->reason = VCPU_EXIT_INTR;
 		break;
+	case KVM_EXIT_DIRTY_RING_FULL:
+		x->reason = VCPU_EXIT_DIRTY_RING_FULL;
+		break;
 	case KVM_EXIT_IOAPIC_EOI:
 		x->reason = VCPU_EXIT_EOI;
 		x->eoi.vector = run->eoi.vector;

@@ -182,6 +182,9 @@ static int mvm_run(struct vcpu *vcpu)
 	case MVM_EXIT_INTR:
 		x->reason = VCPU_EXIT_INTR;
 		break;
+	case MVM_EXIT_DIRTY_RING_FULL:
+		x->reason = VCPU_EXIT_DIRTY_RING_FULL;
+		break;
 	case MVM_EXIT_EOI:
 		x->reason = VCPU_EXIT_EOI;
 		x->eoi.vector = run->eoi.vector;

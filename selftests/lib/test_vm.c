@@ -90,7 +90,7 @@ static bool is_absent(int err)
 }
 
 static struct vm *vm_create(struct vcpu **vcpup, const char **why,
-			    bool irqchip)
+			    bool irqchip, uint32_t ring_bytes)
 {
 	const struct hv_ops *ops = hv_chosen(why);
 	struct vm *vm;
@@ -127,6 +127,14 @@ static struct vm *vm_create(struct vcpu **vcpup, const char **why,
 		CHECK(r, "create irqchip");
 		vm->irqchip = true;
 	}
+	if (ring_bytes) {
+		r = vm_dirty_ring_enable(vm, ring_bytes, why);
+		if (r && *why) {
+			vm_free(vm);
+			return NULL;
+		}
+		CHECK(r, "enable the dirty ring");
+	}
 
 	vcpu = calloc(1, sizeof(*vcpu));
 	TEST_REQUIRE(vcpu, "out of memory");
@@ -139,6 +147,7 @@ static struct vm *vm_create(struct vcpu **vcpup, const char **why,
 		return NULL;
 	}
 	CHECK(r, "create vCPU 0");
+	vcpu_dirty_ring_map(vcpu);
 	CHECK(ops->default_cpuid(vcpu), "default CPUID table");
 	if (vcpu->cpuid_n)
 		CHECK(ops->set_cpuid(vcpu), "set CPUID table");
@@ -148,13 +157,20 @@ static struct vm *vm_create(struct vcpu **vcpup, const char **why,
 
 struct vm *vm_create_1vcpu(struct vcpu **vcpup, const char **why)
 {
-	return vm_create(vcpup, why, false);
+	return vm_create(vcpup, why, false, 0);
 }
 
 /* irqchip.h; the CPUID bits for the APIC come in irqchip.c. */
 struct vm *vm_create_1vcpu_irqchip(struct vcpu **vcpup, const char **why)
 {
-	return vm_create(vcpup, why, true);
+	return vm_create(vcpup, why, true, 0);
+}
+
+/* dirty_ring.h */
+struct vm *vm_create_1vcpu_ring(struct vcpu **vcpup, uint32_t bytes,
+				const char **why)
+{
+	return vm_create(vcpup, why, false, bytes);
 }
 
 void vm_free(struct vm *vm)
@@ -165,6 +181,7 @@ void vm_free(struct vm *vm)
 		return;
 	vcpu = vm->vcpu;
 	if (vcpu) {
+		vcpu_dirty_ring_unmap(vcpu);
 		if (vcpu->run)
 			munmap(vcpu->run, vcpu->run_size);
 		if (vcpu->fd >= 0)
@@ -591,6 +608,7 @@ const char *exit_reason_str(enum vcpu_exit_reason r)
 		[VCPU_EXIT_INTERNAL] = "internal error",
 		[VCPU_EXIT_FAIL_ENTRY] = "entry failure",
 		[VCPU_EXIT_EOI] = "eoi",
+		[VCPU_EXIT_DIRTY_RING_FULL] = "dirty ring full",
 	};
 
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";

@@ -84,6 +84,7 @@ enum vcpu_exit_reason {
 	VCPU_EXIT_INTERNAL,
 	VCPU_EXIT_FAIL_ENTRY,
 	VCPU_EXIT_EOI,		/* a level-triggered EOI (irqchip.h) */
+	VCPU_EXIT_DIRTY_RING_FULL,	/* harvest and reset (dirty_ring.h) */
 };
 
 /* An exit, the same on every backend. */
@@ -126,6 +127,8 @@ struct vcpu {
 	struct mvm_cpuid_entry cpuid[MVM_MAX_CPUID_ENTRIES];
 	int cpuid_n;
 	void *priv;			/* backend state */
+	struct mvm_dirty_gfn *ring;	/* the mmap()ed dirty ring, or NULL */
+	uint32_t ring_next;		/* next entry to harvest */
 };
 
 struct vm {
@@ -139,6 +142,7 @@ struct vm {
 	bool image_loaded;
 	struct vcpu *vcpu;		/* one vCPU for now */
 	bool irqchip;			/* in-kernel LAPICs (irqchip.h) */
+	uint32_t ring_bytes;		/* per-vCPU dirty ring, 0: none */
 	void *irq_priv;			/* irqchip.c's backend state */
 };
 

@@ -42,6 +42,16 @@ extern const struct hv_ops mvm_ops, kvm_ops;
 int vm_irqchip_create(struct vm *vm, const char **why);
 struct vm *vm_create_1vcpu_irqchip(struct vcpu **vcpu, const char **why);
 
+/*
+ * dirty_ring.c: turn the ring on before any vCPU exists (-errno with *why
+ * set when the hypervisor has none), and map it for each vCPU.
+ */
+int vm_dirty_ring_enable(struct vm *vm, uint32_t bytes, const char **why);
+void vcpu_dirty_ring_map(struct vcpu *vcpu);
+void vcpu_dirty_ring_unmap(struct vcpu *vcpu);
+struct vm *vm_create_1vcpu_ring(struct vcpu **vcpu, uint32_t bytes,
+				const char **why);
+
 /* ---- userspace MMIO decoding (mvm reports the instruction, not the access) ---- */
 
 struct mmio_insn {

@@ -302,6 +302,7 @@ struct vcpu *vm_add_vcpu(struct vm *vm, int id, void (*fn)(void))
 	err = vm->ops->create_vcpu(vm, vcpu, &why);
 	TEST_REQUIRE(!err, "create vCPU %d: %s%s%s", id, strerror(-err),
 		     why ? ": " : "", why ? why : "");
+	vcpu_dirty_ring_map(vcpu);
 	err = vm->ops->default_cpuid(vcpu);
 	if (!err && vcpu->cpuid_n)
 		err = vm->ops->set_cpuid(vcpu);
@@ -322,6 +323,7 @@ struct vcpu *vm_add_vcpu(struct vm *vm, int id, void (*fn)(void))
 
 void vm_free_vcpu(struct vcpu *vcpu)
 {
+	vcpu_dirty_ring_unmap(vcpu);
 	if (vcpu->run)
 		munmap(vcpu->run, vcpu->run_size);
 	if (vcpu->fd >= 0)

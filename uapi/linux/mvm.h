@@ -45,6 +45,11 @@
 #define MVM_CAP_DIRTY_LOG	10	/* MVM_MEM_LOG_DIRTY, MVM_GET_DIRTY_LOG */
 /* MVM_ENABLE_CAP args[0] bits accepted: MVM_DIRTY_LOG_MANUAL_PROTECT */
 #define MVM_CAP_MANUAL_DIRTY_LOG_PROTECT 11
+/*
+ * The per-vCPU dirty ring: CHECK_EXTENSION returns the largest ring size
+ * accepted, in bytes; MVM_ENABLE_CAP args[0] = the ring size in bytes.
+ */
+#define MVM_CAP_DIRTY_LOG_RING	12
 
 #define MVM_BACKEND_SVM		1	/* AMD SVM with nested paging */
 #define MVM_BACKEND_VMX		2	/* Intel VMX with EPT */
@@ -220,6 +225,28 @@ struct mvm_clear_dirty_log {
 };
 
 #define MVM_CLEAR_DIRTY_LOG	_IOW(MVMIO, 0x18, struct mvm_clear_dirty_log)
+
+/*
+ * The dirty ring (MVM_CAP_DIRTY_LOG_RING): each vCPU fd maps, at page
+ * offset MVM_DIRTY_RING_PAGE_OFFSET, an array of ring-size / 16 entries.
+ * The kernel fills an entry, then sets MVM_DIRTY_GFN_F_DIRTY (release);
+ * userspace reads flags (acquire), then slot and offset, and sets
+ * MVM_DIRTY_GFN_F_RESET once it has taken the page; MVM_RESET_DIRTY_RINGS
+ * then write-protects the pages of the entries so flagged, in ring order,
+ * frees them and returns how many it freed.
+ */
+struct mvm_dirty_gfn {
+	__u32 flags;		/* MVM_DIRTY_GFN_F_* */
+	__u32 slot;		/* memory slot id */
+	__u64 offset;		/* page index in the slot */
+};
+
+#define MVM_DIRTY_GFN_F_DIRTY	_BITUL(0)	/* set by the kernel */
+#define MVM_DIRTY_GFN_F_RESET	_BITUL(1)	/* set by userspace */
+
+#define MVM_DIRTY_RING_PAGE_OFFSET	64
+
+#define MVM_RESET_DIRTY_RINGS	_IO(MVMIO, 0x19)
 
 /* ---- vCPU ioctls: 0x40-0x7f ---- */
 
@@ -434,6 +461,7 @@ struct mvm_lapic_state {
 #define MVM_EXIT_RDMSR		9	/* run->msr: fill data or set error */
 #define MVM_EXIT_WRMSR		10	/* run->msr: set error to refuse */
 #define MVM_EXIT_EOI		11	/* run->eoi: a level-triggered EOI */
+#define MVM_EXIT_DIRTY_RING_FULL 12	/* harvest, MVM_RESET_DIRTY_RINGS, run */
 
 #define MVM_IO_IN		0
 #define MVM_IO_OUT		1
