@@ -21,13 +21,18 @@
 #include "state.h"
 
 #define MSR_TSC_DEADLINE	0x6e0
+#define MSR_KVM_WALL_CLOCK	0x4b564d00
 
-/* What the kernel may keep for a vCPU (mvm-api.md); each saved if it does. */
+/*
+ * What the kernel may keep for a vCPU (mvm-api.md); each saved if it
+ * does.  The kvmclock MSRs by their new numbers only (0x11 and 0x12 are
+ * the same state).
+ */
 static const uint32_t vcpu_msrs[] = {
 	0xc0000080, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
 	0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103,
 	0x174, 0x175, 0x176, 0x277, 0x10, 0x1b, 0x48,
-	0x4b564d00, 0x4b564d01, 0x11, 0x12,
+	MSR_KVM_WALL_CLOCK, 0x4b564d01,
 	MSR_TSC_DEADLINE,
 };
 
@@ -80,6 +85,12 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 		goto out;
 	for (i = 0; i < NR_VCPU_MSRS; i++) {
 		kept[i] = msr_get(v, vcpu_msrs[i], &vals[i]) == 0;
+		/*
+		 * A wall-clock address the guest never gave: writing it back
+		 * would write the structure at guest-physical 0.
+		 */
+		if (vcpu_msrs[i] == MSR_KVM_WALL_CLOCK && !vals[i])
+			kept[i] = 0;
 		n += (uint32_t)kept[i];
 	}
 	mvm_state_put_u32(s, n);
