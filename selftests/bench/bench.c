@@ -272,6 +272,68 @@ static void first_touch_figure(const struct figure *f)
 	munmap(mem, size);
 }
 
+/*
+ * Dirty logging, on a slot the guest has written all over once (mapped
+ * writable): dirty-harvest times the get-and-clear of the log with every
+ * page dirty, per GiB; logging-slowdown is the guest's rate of writing
+ * pages with logging on (each first write after a harvest faults) as a
+ * fraction of the rate with it off.
+ */
+static void dirty_figure(const struct figure *f)
+{
+	uint64_t size = (quick ? 8ULL : 256ULL) << 20, pages = size >> 12;
+	unsigned int i, rounds = quick ? 2 : 4;
+	uint64_t *bitmap = calloc(pages / 64, sizeof(uint64_t));
+	double t_off = 0, t_on = 0, t_get = 0;
+	struct guest g;
+	void *mem;
+
+	guest_new(&g, g_touch, sizeof(g_touch), true, TOUCH_GPA,
+		  TOUCH_GPA + size);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!bitmap || mem == MAP_FAILED ||
+	    hv->add_mem(g.vm, 1, TOUCH_GPA, size, mem))
+		die("guest memory");
+	figure_start();
+	guest_run(&g);			/* mapped: first touch is another figure */
+	for (i = 0; i < rounds && !timed_out; i++) {
+		if (hv->set_entry(g.vm, CODE_GPA, true, (uint64_t[8]){
+			[6] = TOUCH_GPA, [7] = TOUCH_GPA + size }))
+			die("set up the guest");
+		t_off += guest_run(&g);
+	}
+	if (hv->log_dirty(g.vm, 1, TOUCH_GPA, size, mem, true) ||
+	    hv->get_dirty(g.vm, 1, bitmap))
+		die("dirty logging on");
+	for (i = 0; i < rounds && !timed_out; i++) {
+		double t;
+
+		if (hv->set_entry(g.vm, CODE_GPA, true, (uint64_t[8]){
+			[6] = TOUCH_GPA, [7] = TOUCH_GPA + size }))
+			die("set up the guest");
+		t_on += guest_run(&g);
+		t = now();
+		if (hv->get_dirty(g.vm, 1, bitmap))
+			die("get dirty log");
+		t_get += now() - t;
+		/* Every page written: a log that says otherwise is no harvest. */
+		for (uint64_t w = 0; w < pages / 64; w++)
+			if (bitmap[w] != ~0ULL) {
+				errno = EPROTO;
+				die("dirty bitmap not full");
+			}
+	}
+	if (f->flag)
+		figure_end(f->name, t_off / t_on, "%.3f %s\n", "fraction");
+	else
+		figure_end(f->name, t_get / rounds * 1e6 * (1ULL << 30) / size,
+			   "%.0f %s\n", "us-per-GiB");
+	guest_free(&g);
+	munmap(mem, size);
+	free(bitmap);
+}
+
 #define LOOP(n, c, efd) \
 	{ .name = n, .measure = loop_figure, .code = c, .len = sizeof(c), .flag = efd }
 
@@ -284,6 +346,8 @@ static const struct figure figures[] = {
 	{ .name = "create", .measure = create_figure },
 	{ .name = "first-touch", .measure = first_touch_figure },
 	{ .name = "first-touch-4k", .measure = first_touch_figure, .flag = true },
+	{ .name = "dirty-harvest", .measure = dirty_figure },
+	{ .name = "logging-slowdown", .measure = dirty_figure, .flag = true },
 };
 
 #define NR_FIGURES	(sizeof(figures) / sizeof(figures[0]))

@@ -28,6 +28,11 @@ struct hv_ops {
 	/* After an MMIO exit: complete the instruction (len bytes). */
 	int (*mmio_done)(struct hv_vm *vm, unsigned int insn_len);
 	int (*ioeventfd)(struct hv_vm *vm, uint16_t port, int efd);
+	/* Turn dirty logging of a slot added with add_mem on or off. */
+	int (*log_dirty)(struct hv_vm *vm, uint32_t slot, uint64_t gpa,
+			 uint64_t size, void *host, bool on);
+	/* Get (and clear, re-protecting) the slot's dirty bitmap. */
+	int (*get_dirty)(struct hv_vm *vm, uint32_t slot, uint64_t *bitmap);
 	void (*destroy)(struct hv_vm *vm);
 };
 

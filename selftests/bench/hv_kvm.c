@@ -45,6 +45,25 @@ static int kvm_add_mem(struct hv_vm *h, uint32_t slot, uint64_t gpa,
 	return ioctl(h->vm, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
+static int kvm_log_dirty(struct hv_vm *h, uint32_t slot, uint64_t gpa,
+			 uint64_t size, void *host, bool on)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+		.flags = on ? KVM_MEM_LOG_DIRTY_PAGES : 0,
+	};
+
+	return ioctl(h->vm, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static int kvm_get_dirty(struct hv_vm *h, uint32_t slot, uint64_t *bitmap)
+{
+	struct kvm_dirty_log d = { .slot = slot, .dirty_bitmap = bitmap };
+
+	return ioctl(h->vm, KVM_GET_DIRTY_LOG, &d);
+}
+
 static int kvm_create_vcpu(struct hv_vm *h)
 {
 	h->vcpu = ioctl(h->vm, KVM_CREATE_VCPU, 0);
@@ -141,4 +160,5 @@ const struct hv_ops hv_kvm = {
 	.create_vcpu = kvm_create_vcpu, .set_entry = kvm_set_entry,
 	.run = kvm_run, .mmio_done = kvm_mmio_done,
 	.ioeventfd = kvm_ioeventfd, .destroy = kvm_destroy,
+	.log_dirty = kvm_log_dirty, .get_dirty = kvm_get_dirty,
 };

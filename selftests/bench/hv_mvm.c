@@ -42,6 +42,27 @@ static int mvm_add_mem(struct hv_vm *h, uint32_t slot, uint64_t gpa,
 	return ioctl(h->vm, MVM_SET_MEMORY_REGION, &r);
 }
 
+static int mvm_log_dirty(struct hv_vm *h, uint32_t slot, uint64_t gpa,
+			 uint64_t size, void *host, bool on)
+{
+	struct mvm_memory_region r = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+		.flags = on ? MVM_MEM_LOG_DIRTY : 0,
+	};
+
+	return ioctl(h->vm, MVM_SET_MEMORY_REGION, &r);
+}
+
+static int mvm_get_dirty(struct hv_vm *h, uint32_t slot, uint64_t *bitmap)
+{
+	struct mvm_dirty_log d = {
+		.slot = slot, .bitmap = (uintptr_t)bitmap,
+	};
+
+	return ioctl(h->vm, MVM_GET_DIRTY_LOG, &d);
+}
+
 static int mvm_create_vcpu(struct hv_vm *h)
 {
 	h->vcpu = ioctl(h->vm, MVM_CREATE_VCPU, 0);
@@ -137,4 +158,5 @@ const struct hv_ops hv_mvm = {
 	.create_vcpu = mvm_create_vcpu, .set_entry = mvm_set_entry,
 	.run = mvm_run, .mmio_done = mvm_mmio_done,
 	.ioeventfd = mvm_ioeventfd, .destroy = mvm_destroy,
+	.log_dirty = mvm_log_dirty, .get_dirty = mvm_get_dirty,
 };
