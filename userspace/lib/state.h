@@ -91,4 +91,21 @@ int mvm_state_get_bytes(struct mvm_state *s, void *p, size_t n);
 /* A value read must be at most max, else the stream is refused. */
 int mvm_state_get_u32_max(struct mvm_state *s, uint32_t *v, uint32_t max);
 
+/* ---- Over a descriptor (a migration's socket): stream_io.c ---- */
+
+/* Write all of s's bytes (a header, or whole sections) to fd: 0 or -1. */
+int mvm_state_send(int fd, const struct mvm_state *s);
+/*
+ * Read the next section from fd into s (initialized; what it held is
+ * freed first), which then reads its
+ * payload: 1, 0 when fd ended before a section began, -1 with errno:
+ * EPROTO it ended inside one, EMSGSIZE its length is above max (nothing
+ * of it allocated), EBADMSG its checksum or reserved word is wrong, or
+ * the error of read(2).
+ */
+int mvm_state_recv(int fd, struct mvm_state *s, struct mvm_state_section *sec,
+		   size_t max);
+/* Read the stream's header from fd: 0, or -1 (EBADMSG, EPROTONOSUPPORT, EPROTO). */
+int mvm_state_recv_header(int fd);
+
 #endif /* MVM_STATE_H */
