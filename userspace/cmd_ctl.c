@@ -16,8 +16,11 @@
 #include "cli.h"
 #include "ctl.h"
 
-/* A reply slower than this means the VMM is stuck: say so, do not hang. */
-#define REPLY_TIMEOUT_S	120
+/*
+ * A reply slower than this means the VMM is stuck: say so, do not hang.
+ * A snapshot writes all of guest RAM first: give it time.
+ */
+#define REPLY_TIMEOUT_S	1800
 
 static void usage(FILE *f)
 {
@@ -140,6 +143,7 @@ static int send_request(const char *sock, const char *cmd, const char *arg)
 	printf("%s\n", buf);
 	reply = json_tokener_parse(buf);
 	if (reply && json_object_object_get_ex(reply, "ok", &ok) &&
+	    json_object_is_type(ok, json_type_boolean) &&
 	    json_object_get_boolean(ok))
 		ret = 0;
 	else if (!reply)

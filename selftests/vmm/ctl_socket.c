@@ -34,6 +34,11 @@ TEST(requests)
 		"{\"cmd\":\"pause\"}{\"cmd\":\"pause\"}",
 		"{\"cmd\":\"pause\",\"cmd\":\"resume\",\"x\":1}",
 		"{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":1}}}}},\"cmd\":\"pause\"}",
+		"{\"cmd\":\"snapshot\"}", "{\"cmd\":\"snapshot\",\"path\":\"\"}",
+		"{\"cmd\":\"snapshot\",\"path\":7}",
+		"{\"cmd\":\"snapshot\",\"path\":\"\\u0000/x\"}",
+		"{\"cmd\":\"snapshot\",\"path\":\"/tmp/a\\u0000b\"}",
+		"{\"cmd\":\"snapshot\",\"path\":\"/tmp/x\",\"y\":1}",
 	};
 	char reply[MVM_CTL_LINE_MAX];
 	struct mvm_machine m;

@@ -227,10 +227,13 @@ static const struct mvm_io_ops rtc_io = {
 
 /* ---- Registry ---- */
 
-/* The fields of the time being set (the guest may write any BCD byte). */
+/*
+ * The fields of the time being set: the guest may write any byte, in
+ * binary mode too (a century of 255 is a tm_year of 255 * 100 + 255 - 1900).
+ */
 #define SET_FIELDS	6
 #define SET_MIN		(-2000)
-#define SET_MAX		20000
+#define SET_MAX		24000
 /* Beyond this the guest's clock would overflow time_t arithmetic. */
 #define OFFSET_MAX	(1LL << 40)
 

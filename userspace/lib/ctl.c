@@ -36,6 +36,8 @@ struct mvm_ctl {
 	int stop_pipe[2];
 	pthread_t thread;
 	char *path;
+	dev_t dev;		/* the socket we bound: only that is removed */
+	ino_t ino;
 	struct ctl_client clients[MVM_CTL_CLIENTS];
 };
 
@@ -158,9 +160,12 @@ static const struct ctl_cmd *parse(json_object *req, json_object *reply)
 	if (ctl_cmds[i].arg) {
 		json_object *arg;
 
+		/* A NUL inside would cut the string the command uses. */
 		if (!json_object_object_get_ex(req, ctl_cmds[i].arg, &arg) ||
 		    !json_object_is_type(arg, json_type_string) ||
-		    !json_object_get_string_len(arg)) {
+		    !json_object_get_string_len(arg) ||
+		    strlen(json_object_get_string(arg)) !=
+		    (size_t)json_object_get_string_len(arg)) {
 			refuse(reply, "a needed argument is missing or not a string");
 			return NULL;
 		}
@@ -214,17 +219,19 @@ out:
 
 /* ---- The socket ---- */
 
-static void reply_line(int fd, const char *reply)
+static int reply_line(int fd, const char *reply)
 {
 	size_t n = strlen(reply);
 	char line[MVM_CTL_LINE_MAX + 2];
 
 	memcpy(line, reply, n);
 	line[n++] = '\n';
-	/* A client that does not read its replies loses them: never block. */
-	if (send(fd, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		/* Nothing to do: the client will see its connection end. */
-	}
+	/*
+	 * A client that does not read its replies is dropped: never block,
+	 * and never leave half a line for the next reply to run into.
+	 */
+	return send(fd, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n ?
+	       0 : -1;
 }
 
 static void drop(struct ctl_client *cl)
@@ -252,7 +259,8 @@ static int serve(struct mvm_ctl *c, struct ctl_client *cl)
 		size_t line = (size_t)(nl - cl->buf);
 
 		mvm_ctl_handle(c->m, cl->buf, line, reply, sizeof(reply));
-		reply_line(cl->fd, reply);
+		if (reply_line(cl->fd, reply) < 0)
+			return -1;
 		memmove(cl->buf, nl + 1, cl->len - line - 1);
 		cl->len -= line + 1;
 	}
@@ -376,6 +384,7 @@ int mvm_ctl_connect(const char *path)
 struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path)
 {
 	struct mvm_ctl *c = calloc(1, sizeof(*c));
+	struct stat st;
 	size_t i;
 	int err;
 
@@ -391,6 +400,10 @@ struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path)
 	c->listen_fd = listen_on(path);
 	if (c->listen_fd < 0)
 		goto err_free;
+	if (stat(path, &st) == 0) {
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+	}
 	if (pipe2(c->stop_pipe, O_CLOEXEC) < 0)
 		goto err_listen;
 	err = mvm_thread_create_nosig(&c->thread, ctl_main, c);
@@ -420,6 +433,7 @@ err_free:
 
 void mvm_ctl_stop(struct mvm_ctl *c)
 {
+	struct stat st;
 	size_t i;
 
 	if (!c)
@@ -432,7 +446,10 @@ void mvm_ctl_stop(struct mvm_ctl *c)
 		if (c->clients[i].fd >= 0)
 			close(c->clients[i].fd);
 	close(c->listen_fd);
-	unlink(c->path);
+	/* Not another mvm's socket that took the path after ours went. */
+	if (stat(c->path, &st) == 0 && st.st_dev == c->dev &&
+	    st.st_ino == c->ino)
+		unlink(c->path);
 	close(c->stop_pipe[0]);
 	close(c->stop_pipe[1]);
 	free(c->path);

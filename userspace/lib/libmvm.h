@@ -262,7 +262,7 @@ struct mvm_stop;
 struct mvm_machine_vcpu {
 	struct mvm_machine *m;
 	struct mvm_vcpu v;
-	pthread_t thread;
+	pthread_t thread;		/* lock: both, until the joins */
 	int started;
 };
 
@@ -294,7 +294,7 @@ struct mvm_machine {
 	int poweroff_status;
 	const char *poweroff_reason;	/* lock; NULL: the guest's own value */
 	int wake_fd;			/* >= 0: written (eventfd) on a stop */
-	volatile sig_atomic_t stop_signal;	/* set from a signal handler: stop */
+	volatile sig_atomic_t stop_signal;	/* lock: the signal that stops it */
 	int log_msrs;			/* log unknown MSRs (once each) */
 	const struct mvm_irq_ops *irq;	/* NULL: lines go nowhere */
 	void *irq_ctx;
@@ -355,7 +355,8 @@ void mvm_machine_destroy(struct mvm_machine *m);
  * a machine with the same devices.  A missing, extra, foreign or corrupt
  * section, or a value a device refuses, fails the load with EBADMSG
  * (devices may then hold part of it: the machine must not run).
- * 0, or -1 with errno.
+ * With the machine lock held, or before the machine runs.  0, or -1 with
+ * errno.
  */
 int mvm_machine_save_devices(struct mvm_machine *m, struct mvm_state *s);
 int mvm_machine_load_devices(struct mvm_machine *m, struct mvm_state *s);
@@ -415,7 +416,7 @@ int mvm_machine_create_vcpus(struct mvm_machine *m, unsigned int n,
  */
 void mvm_machine_pause(struct mvm_machine *m);
 void mvm_machine_resume(struct mvm_machine *m);
-/* Is it paused?  Lock held. */
+/* Is every vCPU held (and the machine not stopping)?  Lock held. */
 int mvm_machine_paused(const struct mvm_machine *m);
 /* The run loop: a pause was asked for; wait here until it ends.  No lock. */
 void mvm_machine_park(struct mvm_machine *m);

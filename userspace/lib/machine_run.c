@@ -36,15 +36,31 @@ static void stop_locked(struct mvm_machine *m, int status, const char *why)
 
 /* ---- Pausing ---- */
 
-static void kick_all(struct mvm_machine *m);
+/*
+ * Out of MVM_RUN, and out of a pause if the machine is stopping.  Lock
+ * held: started and thread do not change under it, and no thread is
+ * joined before the machine is stopping, which is set under it too.
+ */
+static void kick_all_locked(struct mvm_machine *m)
+{
+	unsigned int i;
+
+	pthread_cond_broadcast(&m->cond);
+	for (i = 0; i < m->nr_vcpus; i++) {
+		if (!m->vcpus[i].started)
+			continue;
+		mvm_vcpu_kick(&m->vcpus[i].v);
+		pthread_kill(m->vcpus[i].thread, SIGUSR1);
+	}
+}
 
 void mvm_machine_pause(struct mvm_machine *m)
 {
 	pthread_mutex_lock(&m->lock);
-	__atomic_store_n(&m->pause_req, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&m->lock);
-	kick_all(m);
-	pthread_mutex_lock(&m->lock);
+	if (!mvm_machine_stopping(m)) {
+		__atomic_store_n(&m->pause_req, 1, __ATOMIC_SEQ_CST);
+		kick_all_locked(m);
+	}
 	while (m->parked < m->running && !mvm_machine_stopping(m))
 		pthread_cond_wait(&m->cond, &m->lock);
 	pthread_mutex_unlock(&m->lock);
@@ -60,7 +76,8 @@ void mvm_machine_resume(struct mvm_machine *m)
 
 int mvm_machine_paused(const struct mvm_machine *m)
 {
-	return m->pause_req;
+	return m->pause_req && m->parked == m->running &&
+	       !mvm_machine_stopping(m);
 }
 
 void mvm_machine_park(struct mvm_machine *m)
@@ -81,7 +98,12 @@ static void *vcpu_main(void *arg)
 	struct mvm_machine_vcpu *t = arg;
 	struct mvm_machine *m = t->m;
 	struct mvm_stop st;
+	sigset_t kick;
 
+	/* The kick must reach MVM_RUN, whatever mask mvm was started with. */
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	mvm_vcpu_run_loop(m, &t->v, &st);
 	pthread_mutex_lock(&m->lock);
 	m->running--;
@@ -119,22 +141,6 @@ static void *vcpu_main(void *arg)
 		break;
 	}
 	return NULL;
-}
-
-/* Out of MVM_RUN, and out of a pause if the machine is stopping. */
-static void kick_all(struct mvm_machine *m)
-{
-	unsigned int i;
-
-	pthread_mutex_lock(&m->lock);
-	pthread_cond_broadcast(&m->cond);
-	pthread_mutex_unlock(&m->lock);
-	for (i = 0; i < m->nr_vcpus; i++) {
-		if (!m->vcpus[i].started)
-			continue;
-		mvm_vcpu_kick(&m->vcpus[i].v);
-		pthread_kill(m->vcpus[i].thread, SIGUSR1);
-	}
 }
 
 /* Block the stop signals (every thread inherits that) and read them. */
@@ -200,27 +206,31 @@ int mvm_machine_run(struct mvm_machine *m)
 	if (setup_signals(m, &old) < 0)
 		goto err_wake;
 
+	/* Under the lock: a pause that kicks sees each thread whole. */
+	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nr_vcpus; i++) {
-		pthread_mutex_lock(&m->lock);
 		m->running++;
-		pthread_mutex_unlock(&m->lock);
 		err = mvm_thread_create(&m->vcpus[i].thread, vcpu_main,
 					&m->vcpus[i]);
 		if (err) {
-			pthread_mutex_lock(&m->lock);
 			m->running--;
-			pthread_mutex_unlock(&m->lock);
 			break;
 		}
 		m->vcpus[i].started = 1;
 	}
+	pthread_mutex_unlock(&m->lock);
 	if (i == m->nr_vcpus)
 		sig = wait_for_stop(m);
-	else
-		stop_locked(m, 1, "");
+	/*
+	 * Stopping from here on (a signal sets no stop request: make one),
+	 * so no pause kicks a thread once the joins begin.
+	 */
+	pthread_mutex_lock(&m->lock);
 	if (sig)
 		m->stop_signal = sig;
-	kick_all(m);
+	mvm_machine_stop(m, i == m->nr_vcpus ? 0 : 1, i == m->nr_vcpus ? NULL : "");
+	kick_all_locked(m);
+	pthread_mutex_unlock(&m->lock);
 	for (i = 0; i < m->nr_vcpus; i++) {
 		if (m->vcpus[i].started)
 			pthread_join(m->vcpus[i].thread, NULL);
@@ -231,12 +241,8 @@ int mvm_machine_run(struct mvm_machine *m)
 	m->sig_fd = -1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	signal(SIGUSR1, SIG_DFL);
-	/*
-	 * Stopped for good (a signal sets no stop request: make one), so a
-	 * stop the input thread asks for now writes no eventfd.
-	 */
+	/* Stopped for good: a stop the input thread asks for writes nothing. */
 	pthread_mutex_lock(&m->lock);
-	mvm_machine_stop(m, 0, NULL);
 	close(m->wake_fd);
 	m->wake_fd = -1;
 	pthread_mutex_unlock(&m->lock);

@@ -26,7 +26,6 @@ int mvm_machine_save_devices(struct mvm_machine *m, struct mvm_state *s)
 	const struct mvm_vdev *d;
 	int r = 0;
 
-	pthread_mutex_lock(&m->lock);
 	for (d = m->vdevs; d && !r; d = d->next) {
 		if (!d->ops->save)
 			continue;
@@ -36,9 +35,9 @@ int mvm_machine_save_devices(struct mvm_machine *m, struct mvm_state *s)
 		if (!r)
 			r = mvm_state_end(s);
 	}
-	pthread_mutex_unlock(&m->lock);
+	/* A device that refuses to save says nothing: the stream's own error. */
 	if (r && !s->err)
-		s->err = errno ? errno : EINVAL;
+		s->err = EINVAL;
 	if (r)
 		errno = s->err;
 	return r ? -1 : 0;
@@ -51,7 +50,6 @@ int mvm_machine_load_devices(struct mvm_machine *m, struct mvm_state *s)
 	uint32_t type;
 	int r = 0;
 
-	pthread_mutex_lock(&m->lock);
 	for (d = m->vdevs; d && !r; d = d->next) {
 		if (!d->ops->load)
 			continue;
@@ -62,7 +60,6 @@ int mvm_machine_load_devices(struct mvm_machine *m, struct mvm_state *s)
 		    d->ops->load(d->opaque, s) < 0 || mvm_state_done(s) < 0)
 			r = -1;
 	}
-	pthread_mutex_unlock(&m->lock);
 	/* No device may follow: one the stream has and this machine lacks. */
 	if (!r && mvm_state_peek_type(s, &type) && type == MVM_STATE_DEVICE)
 		r = -1;

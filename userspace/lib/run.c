@@ -192,8 +192,13 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 			run->immediate_exit = 1;
 		if (ioctl(v->fd, MVM_RUN, 0UL) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				/* A signal, or our own kick: look again. */
-				run->immediate_exit = 0;
+				/*
+				 * A signal, or our own kick: look again.  Ordered
+				 * before the next look at pause_req, against a
+				 * kick that sets it after that look.
+				 */
+				__atomic_store_n(&run->immediate_exit, 0,
+						 __ATOMIC_SEQ_CST);
 				if (pause)
 					mvm_machine_park(m);
 				continue;

@@ -49,8 +49,9 @@ static int save_memory(const struct mvm_machine *m, int dir, uint32_t *crc)
 	uint64_t off;
 	int fd, err;
 
+	/* Read-only: a restore maps it, and must not see it change. */
 	fd = openat(dir, MEMORY_FILE ".tmp", O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0600);
+		    O_CLOEXEC, 0400);
 	if (fd < 0)
 		return -1;
 	if (ftruncate(fd, (off_t)m->ram_size) < 0)
@@ -95,66 +96,94 @@ static void put_machine(const struct mvm_machine *m, uint32_t crc,
 	mvm_state_end(s);
 }
 
+/* Everything but the memory, into s: the machine lock held, paused. */
+static int capture(struct mvm_machine *m, uint32_t crc, struct mvm_state *s)
+{
+	unsigned int i;
+
+	mvm_state_put_header(s);
+	put_machine(m, crc, s);
+	for (i = 0; i < m->nr_vcpus; i++) {
+		mvm_state_begin(s, MVM_STATE_VCPU, "vcpu", i);
+		if (mvm_vcpu_state_save(&m->vcpus[i].v, s) < 0 ||
+		    mvm_state_end(s) < 0)
+			return -1;
+	}
+	return mvm_machine_save_devices(m, s);
+}
+
+/* A file of the snapshot, written whole under .tmp, then renamed. */
+static int write_state(int dir, const struct mvm_state *s)
+{
+	int fd = openat(dir, STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_EXCL |
+			O_CLOEXEC, 0400), err;
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, s->buf, s->len) < 0 || fsync(fd) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return close(fd);
+}
+
 int mvm_snapshot_save(struct mvm_machine *m, const char *path)
 {
 	struct mvm_state s;
-	unsigned int i;
 	uint32_t crc = 0;
-	int dir = -1, fd = -1, err;
-
-	if (!mvm_machine_paused(m)) {
-		errno = EBUSY;
-		return -1;
-	}
-	if (mkdir(path, 0700) < 0)
-		return -1;
-	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 || save_memory(m, dir, &crc) < 0)
-		goto err;
+	int dir = -1, err, r = -1;
 
 	mvm_state_init(&s);
-	mvm_state_put_header(&s);
-	put_machine(m, crc, &s);
-	for (i = 0; i < m->nr_vcpus; i++) {
-		mvm_state_begin(&s, MVM_STATE_VCPU, "vcpu", i);
-		if (mvm_vcpu_state_save(&m->vcpus[i].v, &s) < 0 ||
-		    mvm_state_end(&s) < 0)
-			goto err_state;
+	/*
+	 * Held from the first byte to the last: the input thread and the
+	 * devices change nothing (no interrupt lands in a local APIC
+	 * already saved), and the vCPUs stay parked (a resume needs it).
+	 */
+	pthread_mutex_lock(&m->lock);
+	if (!mvm_machine_paused(m)) {
+		errno = EBUSY;
+		goto out_unlock;
 	}
-	if (mvm_machine_save_devices(m, &s) < 0)
-		goto err_state;
-	fd = openat(dir, STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, s.buf, s.len) < 0 || fsync(fd) < 0)
-		goto err_state;
-	close(fd);
-	fd = -1;
+	if (mkdir(path, 0700) < 0)
+		goto out_unlock;
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || save_memory(m, dir, &crc) < 0 || capture(m, crc, &s) < 0 ||
+	    write_state(dir, &s) < 0)
+		goto err;
 	/* The state file last: its presence says the snapshot is whole. */
 	if (renameat(dir, MEMORY_FILE ".tmp", dir, MEMORY_FILE) < 0 ||
+	    fsync(dir) < 0 ||
 	    renameat(dir, STATE_FILE ".tmp", dir, STATE_FILE) < 0 ||
 	    fsync(dir) < 0)
-		goto err_state;
-	mvm_state_free(&s);
-	close(dir);
-	return 0;
+		goto err;
+	r = 0;
+	goto out_close;
 
-err_state:
-	err = errno;
-	mvm_state_free(&s);
-	errno = err;
 err:
 	err = errno;
-	if (fd >= 0)
-		close(fd);
+	if (!s.err && !err)
+		err = EIO;
+	if (s.err)
+		err = s.err;
 	if (dir >= 0) {
+		unlinkat(dir, STATE_FILE, 0);
 		unlinkat(dir, STATE_FILE ".tmp", 0);
 		unlinkat(dir, MEMORY_FILE ".tmp", 0);
 		unlinkat(dir, MEMORY_FILE, 0);
-		close(dir);
-		rmdir(path);
 	}
+	rmdir(path);
 	errno = err;
-	return -1;
+out_close:
+	if (dir >= 0)
+		close(dir);
+out_unlock:
+	pthread_mutex_unlock(&m->lock);
+	err = errno;
+	mvm_state_free(&s);
+	errno = err;
+	return r;
 }
 
 /* ---- Restore ---- */

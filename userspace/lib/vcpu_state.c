@@ -136,7 +136,7 @@ static int set(const struct mvm_vcpu *v, unsigned long cmd, void *p, size_t n,
 /* Set the MSRs of the list: all but the TSC deadline, or only that. */
 static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline)
 {
-	uint32_t n, i, index;
+	uint32_t n, i, j = 0, index;
 	uint64_t val;
 
 	if (mvm_state_get_u32_max(s, &n, NR_VCPU_MSRS) < 0)
@@ -145,6 +145,13 @@ static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline)
 		if (mvm_state_get_u32(s, &index) < 0 ||
 		    mvm_state_get_u64(s, &val) < 0)
 			return -1;
+		/* Only what a save writes, once each, in its order. */
+		while (j < NR_VCPU_MSRS && vcpu_msrs[j] != index)
+			j++;
+		if (j++ == NR_VCPU_MSRS) {
+			s->err = EBADMSG;
+			return -1;
+		}
 		/* The TSC deadline on the second pass, after the APIC. */
 		if ((index == MSR_TSC_DEADLINE) != deadline)
 			continue;
@@ -188,6 +195,9 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s)
 	if (load_msrs(v, s, 0) < 0)
 		goto fail;
 	if (mvm_state_get_u8(s, &has_lapic) < 0 || has_lapic > 1)
+		goto bad;
+	/* A local APIC exactly when this machine has them. */
+	if (!has_lapic && ioctl(v->fd, MVM_GET_LAPIC, lapic) == 0)
 		goto bad;
 	if (has_lapic && set(v, MVM_SET_LAPIC, lapic, sizeof(*lapic), s) < 0)
 		goto out;
