@@ -215,6 +215,7 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 		}
 	}
 	if (start_input(m, uart, &in) < 0) {
+		term_restore();
 		mvm_ctl_stop(ctl);
 		return 1;
 	}
@@ -222,7 +223,7 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 	sig = mvm_machine_run(m);
 	if (sig < 0)
 		cli_err("cannot start the vCPUs' threads: %s", strerror(errno));
-	/* No request may reach a machine whose vCPU threads are gone. */
+	/* Stopping since before the joins: requests after that change nothing. */
 	mvm_ctl_stop(ctl);
 	input_stop(in);
 	term_restore();
