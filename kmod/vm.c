@@ -112,6 +112,16 @@ static long mvm_vm_enable_cap(void *obj, unsigned long arg, void *buf)
 	return mvm_dirty_enable_cap(obj, buf);
 }
 
+static long mvm_vm_get_clock(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_pvclock_get_clock(obj, buf);
+}
+
+static long mvm_vm_set_clock(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_pvclock_set_clock(obj, buf);
+}
+
 static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_CREATE_VCPU,	 mvm_vm_create_vcpu,	   MVM_IOCTL_VM_LOCK },
 	{ MVM_SET_MEMORY_REGION, mvm_vm_set_memory_region, MVM_IOCTL_VM_LOCK },
@@ -124,6 +134,9 @@ static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_GET_DIRTY_LOG,	 mvm_vm_get_dirty_log,	   MVM_IOCTL_VM_LOCK },
 	{ MVM_CLEAR_DIRTY_LOG,	 mvm_vm_clear_dirty_log,   MVM_IOCTL_VM_LOCK },
 	{ MVM_ENABLE_CAP,	 mvm_vm_enable_cap,	   MVM_IOCTL_VM_LOCK },
+	/* The reference point has a seqlock of its own. */
+	{ MVM_GET_CLOCK,	 mvm_vm_get_clock,	   0 },
+	{ MVM_SET_CLOCK,	 mvm_vm_set_clock,	   MVM_IOCTL_VM_LOCK },
 };
 
 static long mvm_vm_ioctl(struct file *filp, unsigned int cmd,
