@@ -202,8 +202,9 @@ static long mvm_vcpu_get_events(void *obj, unsigned long arg, void *buf)
 static bool mvm_latched_valid(const struct mvm_vcpu *vcpu,
 			      const struct mvm_vcpu_events *ev)
 {
+	/* Without the flag, the words are reserved ones: 0. */
 	if (!(ev->flags & MVM_VCPU_EVENTS_LATCHED))
-		return true;
+		return !memchr_inv(&ev->latched, 0, sizeof(ev->latched));
 	/* Only an APIC latches them. */
 	return vcpu->lapic && ev->latched.init <= 1 && ev->latched.sipi <= 1 &&
 	       !ev->latched.padding &&

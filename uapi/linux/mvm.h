@@ -375,7 +375,7 @@ struct mvm_vcpu_events {
 	/*
 	 * With MVM_VCPU_EVENTS_LATCHED (GET sets it with an irqchip): an
 	 * INIT or SIPI another APIC sent that the vCPU has not yet taken.
-	 * Without the flag, SET leaves the latch as it is.
+	 * Without the flag these must be 0, and SET leaves the latch as it is.
 	 */
 	struct {
 		__u8 init;		/* 0 or 1 */
