@@ -259,4 +259,51 @@ TEST(snapshot_roundtrip)
 	vm_free(vm);
 }
 
+/*
+ * Saved at an IN exit: the run with immediate_exit completes the IN with
+ * the VMM's data first, so the restored guest has its value and moves on.
+ */
+#define IN_PORT		0x85
+#define IN_VAL		0x12345678u
+
+static void guest_in(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(IN_PORT));
+	GUEST_ASSERT_EQ(IN_VAL, v);
+	GUEST_DONE();
+}
+
+TEST(pending_in)
+{
+	static struct vcpu_snapshot s;
+	struct vcpu *vcpu, *vcpu2;
+	const char *why = NULL;
+	struct vm *vm, *vm2;
+	uint32_t v = IN_VAL;
+
+	VM_CREATE_OR_SKIP(vm, vcpu);
+	if (!vm_has_snapshot(vm))
+		SKIP(vm_free(vm); return, "no MVM_CAP_SNAPSHOT / KVM_CAP_DEBUGREGS");
+	vcpu_setup_long(vcpu, guest_in);
+	ASSERT_EXIT(vcpu, VCPU_EXIT_IO);
+	ASSERT_EQ(IN_PORT, vcpu->exit.io.port);
+	ASSERT_FALSE(vcpu->exit.io.out);
+	memcpy(vcpu->exit.io.data, &v, 4);
+	vcpu_set_immediate_exit(vcpu, true);
+	ASSERT_EQ(-EINTR, vcpu_run(vcpu));
+	vcpu_set_immediate_exit(vcpu, false);
+	ASSERT_EQ(0, vcpu_snapshot_save(vcpu, &s, msr_list, NR_MSRS));
+
+	vm2 = vm_create_1vcpu(&vcpu2, &why);
+	ASSERT_NE(NULL, vm2) TH_LOG("%s", why);
+	vcpu_setup_long(vcpu2, guest_in);
+	memcpy(vm_gpa_hva(vm2, 0), vm_gpa_hva(vm, 0), GUEST_MEM_SIZE);
+	ASSERT_EQ(0, vcpu_snapshot_restore(vcpu2, &s));
+	ASSERT_DONE(vcpu2);
+	vm_free(vm2);
+	vm_free(vm);
+}
+
 TEST_HARNESS_MAIN

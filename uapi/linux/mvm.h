@@ -506,7 +506,7 @@ struct mvm_debugregs {
 
 struct mvm_run {
 	/* in */
-	__u8 immediate_exit;	/* set: RUN returns EINTR at once */
+	__u8 immediate_exit;	/* set: RUN completes the last exit, returns EINTR */
 	__u8 request_interrupt_window;	/* set: MVM_EXIT_IRQ_WINDOW_OPEN */
 	__u8 regs_dirty;	/* set: RUN loads regs below first */
 	__u8 padding1[5];
