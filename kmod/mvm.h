@@ -190,6 +190,7 @@ struct mvm_vcpu {
 	u64 clock_gpa;			/* (m) */
 	u32 clock_version;		/* (m) */
 	u32 clock_gen;			/* (m) vm->clock_gen it was written for */
+	bool clock_stale;		/* (m) the TSC offset changed since */
 };
 
 /* What an MSR handler did (backends and core alike). */
@@ -294,6 +295,11 @@ void mvm_pvclock_vm_init(struct mvm_vm *vm);
 void mvm_pvclock_update(struct mvm_vcpu *vcpu);
 /* Before each entry: rewrite the structure if MVM_SET_CLOCK moved the clock. */
 void mvm_pvclock_check(struct mvm_vcpu *vcpu);
+/* The vCPU's TSC offset changed: its structure is rewritten before the next entry. */
+static inline void mvm_pvclock_tsc_changed(struct mvm_vcpu *vcpu)
+{
+	vcpu->clock_stale = true;
+}
 int mvm_pvclock_get_clock(struct mvm_vm *vm, struct mvm_clock_data *d);
 int mvm_pvclock_set_clock(struct mvm_vm *vm, const struct mvm_clock_data *d);
 int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);

@@ -13,8 +13,8 @@
  * guest reads the same clock whatever its TSC was set to.  So all vCPUs
  * read one clock that never goes back, and the structure has
  * PVCLOCK_TSC_STABLE set.  It is rewritten before each MVM_RUN (a cheap
- * write; the guest TSC offset may have changed) and, after MVM_SET_CLOCK,
- * before the next entry of a vCPU that is running.
+ * write; the guest TSC offset may have changed) and, after MVM_SET_CLOCK
+ * or a guest's WRMSR of its TSC, before the next entry of a running vCPU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -157,6 +157,7 @@ static int pvclock_write_time(struct mvm_vcpu *vcpu)
 /* Before each MVM_RUN. */
 void mvm_pvclock_update(struct mvm_vcpu *vcpu)
 {
+	vcpu->clock_stale = false;
 	if (vcpu->clock_msr & 1)
 		pvclock_write_time(vcpu);
 	else
@@ -165,7 +166,8 @@ void mvm_pvclock_update(struct mvm_vcpu *vcpu)
 
 void mvm_pvclock_check(struct mvm_vcpu *vcpu)
 {
-	if (unlikely(READ_ONCE(vcpu->vm->clock_gen) != vcpu->clock_gen))
+	if (unlikely(vcpu->clock_stale ||
+		     READ_ONCE(vcpu->vm->clock_gen) != vcpu->clock_gen))
 		mvm_pvclock_update(vcpu);
 }
 

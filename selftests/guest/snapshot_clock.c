@@ -133,4 +133,59 @@ TEST(snapshot_clock)
 	vm_free(vm);
 }
 
+/*
+ * The guest moves its own TSC, forward and back: kvmclock does not move
+ * with it (the pvclock structure follows the new TSC offset).  mvm's
+ * behaviour: KVM does not rewrite the structure at a guest's TSC write
+ * (kvm_set_msr_common() only adjusts the offset), so its kvmclock jumps
+ * by the TSC's step until the next clock update.
+ */
+static void guest_tsc_write(uint64_t pvti_gpa)
+{
+	volatile struct pvclock_vcpu_time_info *p = (void *)pvti_gpa;
+	uint64_t t1, t2, t3;
+	uint8_t f;
+
+	guest_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, pvti_gpa | 1);
+	t1 = pvclock_ns(p, &f);
+	guest_wrmsr(0x10, guest_rdtsc() + (1ULL << 44));
+	t2 = pvclock_ns(p, &f);
+	guest_wrmsr(0x10, 1ULL << 20);
+	t3 = pvclock_ns(p, &f);
+	GUEST_ASSERT(t1 <= t2);
+	GUEST_ASSERT(t2 <= t3);
+	GUEST_SYNC(t3 - t1);
+	GUEST_DONE();
+}
+
+TEST(tsc_write)
+{
+	const char *why = NULL;
+	struct vcpu *vcpu;
+	uint64_t pvti, h0, h1;
+	struct ucall uc;
+	struct vm *vm;
+
+	vm = vm_create_1vcpu(&vcpu, &why);
+	if (!vm)
+		SKIP(return, "%s", why);
+	TH_LOG("hypervisor: %s", vm_hv_name(vm));
+	if (!vm_has_kvmclock(vm))
+		SKIP(vm_free(vm); return, "no kvmclock");
+	if (!vm_is_mvm(vm))
+		SKIP(vm_free(vm); return, "KVM's kvmclock follows a guest TSC write late");
+	vcpu_setup_long(vcpu, (void (*)(void))guest_tsc_write);
+	pvti = vm_alloc_pages(vm, 1);
+	vm_map(vm, pvti, pvti);
+	vcpu_args_set(vcpu, 1, pvti);
+	h0 = now_ns();
+	ASSERT_UCALL(vcpu, UCALL_SYNC, &uc);
+	h1 = now_ns();
+	TH_LOG("kvmclock %llu ns on across two TSC writes, host %llu ns",
+	       (unsigned long long)uc.args[0], (unsigned long long)(h1 - h0));
+	ASSERT_GE(2 * (h1 - h0) + 10000000, uc.args[0]);
+	ASSERT_DONE(vcpu);
+	vm_free(vm);
+}
+
 TEST_HARNESS_MAIN
