@@ -293,13 +293,14 @@ int mvm_decode_mov32(const u8 *bytes, unsigned int n, u8 mode,
 bool mvm_pvclock_available(void);
 void mvm_pvclock_vm_init(struct mvm_vm *vm);
 void mvm_pvclock_update(struct mvm_vcpu *vcpu);
-/* Before each entry: rewrite the structure if MVM_SET_CLOCK moved the clock. */
+/* Before each entry: rewrite the structure if the clock or the TSC moved. */
 void mvm_pvclock_check(struct mvm_vcpu *vcpu);
 /* The vCPU's TSC offset changed: its structure is rewritten before the next entry. */
 static inline void mvm_pvclock_tsc_changed(struct mvm_vcpu *vcpu)
 {
 	vcpu->clock_stale = true;
 }
+
 int mvm_pvclock_get_clock(struct mvm_vm *vm, struct mvm_clock_data *d);
 int mvm_pvclock_set_clock(struct mvm_vm *vm, const struct mvm_clock_data *d);
 int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
