@@ -8,8 +8,10 @@
  * again: kvmclock has not gone back, has gone on by at least half the gap
  * (the realtime that passed) and by at most twice the host time around
  * both reads; the TSC has not gone back.  Then a plain SET_CLOCK to a
- * value: GET reads at least that, and no more than the time since.
+ * value: GET reads at least that, and no more than the time since.  Also:
+ * a guest's own TSC writes, and a SET_CLOCK while the guest runs.
  */
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +186,76 @@ TEST(tsc_write)
 	TH_LOG("kvmclock %llu ns on across two TSC writes, host %llu ns",
 	       (unsigned long long)uc.args[0], (unsigned long long)(h1 - h0));
 	ASSERT_GE(2 * (h1 - h0) + 10000000, uc.args[0]);
+	ASSERT_DONE(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * SET_CLOCK while the vCPU runs: the guest, reading kvmclock in a loop,
+ * sees the clock step forward by what the VMM asked, and never go back.
+ */
+#define STEP_NS		(1000ULL * 1000000000ULL)	/* 1000 s */
+
+static void guest_spin(uint64_t pvti_gpa)
+{
+	volatile struct pvclock_vcpu_time_info *p = (void *)pvti_gpa;
+	uint64_t t0, prev, t;
+	uint8_t f;
+
+	guest_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, pvti_gpa | 1);
+	t0 = prev = pvclock_ns(p, &f);
+	GUEST_SYNC(t0);
+	do {
+		t = pvclock_ns(p, &f);
+		GUEST_ASSERT(t >= prev);
+		prev = t;
+	} while (t - t0 < STEP_NS / 2);
+	GUEST_SYNC(t);
+	GUEST_DONE();
+}
+
+static void *run_to_sync(void *arg)
+{
+	static struct ucall uc;
+	struct vcpu *vcpu = arg;
+
+	if (vcpu_run_ucall(vcpu, &uc, NULL, 0) != UCALL_SYNC)
+		return NULL;
+	return &uc;
+}
+
+TEST(set_while_running)
+{
+	struct mvm_clock_data c;
+	const char *why = NULL;
+	struct ucall *ucp, uc;
+	struct vcpu *vcpu;
+	pthread_t th;
+	uint64_t pvti;
+	struct vm *vm;
+
+	vm = vm_create_1vcpu(&vcpu, &why);
+	if (!vm)
+		SKIP(return, "%s", why);
+	TH_LOG("hypervisor: %s", vm_hv_name(vm));
+	if (!vm_has_kvmclock(vm) || !vm_has_clock(vm))
+		SKIP(vm_free(vm); return, "no kvmclock or VM clock");
+	vcpu_setup_long(vcpu, (void (*)(void))guest_spin);
+	pvti = vm_alloc_pages(vm, 1);
+	vm_map(vm, pvti, pvti);
+	vcpu_args_set(vcpu, 1, pvti);
+	ASSERT_UCALL(vcpu, UCALL_SYNC, &uc);
+
+	/* The guest spins in another thread; the clock steps meanwhile. */
+	ASSERT_EQ(0, pthread_create(&th, NULL, run_to_sync, vcpu));
+	usleep(20000);
+	ASSERT_EQ(0, vm_get_clock(vm, &c));
+	c.clock += STEP_NS;
+	c.flags = 0;
+	ASSERT_EQ(0, vm_set_clock(vm, &c));
+	ASSERT_EQ(0, pthread_join(th, (void **)&ucp));
+	ASSERT_NE(NULL, ucp) TH_LOG("%s", vcpu_exit_str(vcpu));
+	ASSERT_LE(uc.args[0] + STEP_NS / 2, ucp->args[0]);
 	ASSERT_DONE(vcpu);
 	vm_free(vm);
 }
