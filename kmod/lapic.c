@@ -351,6 +351,36 @@ static void apic_timer_start_count(struct mvm_lapic *apic)
 	hrtimer_start(&apic->timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
 }
 
+/*
+ * MVM_SET_LAPIC: the timer goes on from the saved current count, not from
+ * TMICT, so a restored one-shot timer fires after the time it had left
+ * and a periodic one then runs full periods.  A current count of 0 in
+ * one-shot mode is a timer that fired (its interrupt, if not taken yet,
+ * is in the saved IRR) or never ran: it stays stopped.  A count above
+ * TMICT (a hostile VMM's) is one period.
+ */
+static void apic_timer_resume(struct mvm_lapic *apic, u32 tmcct)
+{
+	u32 mode = MVM_LVT_TIMER_MODE(*reg(apic, APIC_REG_LVTT));
+	u64 period = (u64)*reg(apic, APIC_REG_TMICT) * apic_divider(apic);
+	u64 first = (u64)tmcct * apic_divider(apic);
+
+	apic_timer_stop(apic);
+	if (!period || mode == MVM_TIMER_DEADLINE)
+		return;
+	if (mode == MVM_TIMER_PERIODIC) {
+		period = max(period, MVM_LAPIC_MIN_PERIOD_NS);
+		if (!first)
+			first = period;
+	}
+	if (!first)
+		return;
+	apic->period_ns = period;
+	apic->started = ktime_get();
+	hrtimer_start(&apic->timer, ns_to_ktime(min(first, period)),
+		      HRTIMER_MODE_REL);
+}
+
 static u32 apic_timer_current(struct mvm_lapic *apic)
 {
 	u32 lvtt = *reg(apic, APIC_REG_LVTT);
@@ -730,8 +760,7 @@ int mvm_lapic_set_state(struct mvm_lapic *apic, const u8 *regs)
 		if (state_reg(regs, APIC_REG_IRR + word) & BIT(bit))
 			set_bit(i, apic->irr);
 	}
-	/* The count restarts from TMICT: the time already run is lost. */
-	apic_timer_start_count(apic);
+	apic_timer_resume(apic, state_reg(regs, APIC_REG_TMCCT));
 	mvm_vcpu_kick(apic->vcpu);
 	return 0;
 }

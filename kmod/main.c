@@ -51,6 +51,10 @@ static long mvm_dev_check_extension(void *obj, unsigned long arg, void *buf)
 		return MVM_DIRTY_LOG_MANUAL_PROTECT;
 	case MVM_CAP_DIRTY_LOG_RING:
 		return MVM_DIRTY_RING_MAX_BYTES;
+	case MVM_CAP_VM_CLOCK:
+		return mvm_pvclock_available();
+	case MVM_CAP_SNAPSHOT:
+		return !!mvm_backend->vcpu_run;
 	default:
 		return 0;
 	}

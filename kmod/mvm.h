@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/refcount.h>
+#include <linux/seqlock.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/wait.h>
@@ -89,6 +90,10 @@ struct mvm_backend {
 	int (*set_xcrs)(struct mvm_vcpu *vcpu, const struct mvm_xcrs *xcrs);
 	int (*get_msr)(struct mvm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mvm_vcpu *vcpu, u32 index, u64 data);
+	/* DR0-3, DR6, DR7; set gets values the core checked as a MOV would. */
+	void (*get_debugregs)(struct mvm_vcpu *vcpu, struct mvm_debugregs *d);
+	void (*set_debugregs)(struct mvm_vcpu *vcpu,
+			      const struct mvm_debugregs *d);
 	/* The guest's TSC now, and its offset from the host's. */
 	u64 (*read_tsc)(struct mvm_vcpu *vcpu);
 	u64 (*tsc_offset)(struct mvm_vcpu *vcpu);
@@ -139,10 +144,18 @@ struct mvm_vm {
 	struct list_head irqfds;	/* (l) */
 	unsigned int nr_irqfds;		/* (l) */
 
-	/* kvmclock: the reference point all vCPUs share (c) */
+	/*
+	 * kvmclock: the reference point all vCPUs share: the clock read
+	 * clock_ns0 at host TSC clock_tsc0.  Both and clock_gen change
+	 * together under clock_seq (MVM_SET_CLOCK); a vCPU whose clock_gen
+	 * is older rewrites its structure before it enters the guest.
+	 */
+	seqlock_t clock_seq;
 	u64 clock_tsc0;
-	u32 clock_mul;
-	s8 clock_shift;
+	u64 clock_ns0;
+	u32 clock_gen;
+	u32 clock_mul;			/* (c) */
+	s8 clock_shift;			/* (c) */
 	u64 wall_clock_msr;		/* (l) last value written, any vCPU */
 };
 
@@ -191,6 +204,8 @@ struct mvm_vcpu {
 	u64 clock_gpa;			/* (m) */
 	u32 clock_version;		/* (m) */
 	struct mvm_dirty_ring ring;	/* pushed by the vCPU thread only */
+	u32 clock_gen;			/* (m) vm->clock_gen it was written for */
+	bool clock_stale;		/* (m) the TSC offset changed since */
 };
 
 /* What an MSR handler did (backends and core alike). */
@@ -294,6 +309,16 @@ int mvm_decode_mov32(const u8 *bytes, unsigned int n, u8 mode,
 bool mvm_pvclock_available(void);
 void mvm_pvclock_vm_init(struct mvm_vm *vm);
 void mvm_pvclock_update(struct mvm_vcpu *vcpu);
+/* Before each entry: rewrite the structure if the clock or the TSC moved. */
+void mvm_pvclock_check(struct mvm_vcpu *vcpu);
+/* The vCPU's TSC offset changed: its structure is rewritten before the next entry. */
+static inline void mvm_pvclock_tsc_changed(struct mvm_vcpu *vcpu)
+{
+	vcpu->clock_stale = true;
+}
+
+int mvm_pvclock_get_clock(struct mvm_vm *vm, struct mvm_clock_data *d);
+int mvm_pvclock_set_clock(struct mvm_vm *vm, const struct mvm_clock_data *d);
 int mvm_pvclock_rdmsr(struct mvm_vcpu *vcpu, u32 msr, u64 *val);
 int mvm_pvclock_wrmsr(struct mvm_vcpu *vcpu, u32 msr, u64 val);
 

@@ -169,17 +169,57 @@ static long mvm_vcpu_inject_exception(void *obj, unsigned long arg, void *buf)
 	return mvm_backend->inject_exception(obj, e);
 }
 
+static_assert(sizeof(struct mvm_vcpu_events) == 64);
+static_assert(offsetof(struct mvm_vcpu_events, latched) == 28);
+static_assert(offsetof(struct mvm_vcpu_events, reserved) == 32);
+
+/*
+ * The INIT and SIPI other APICs sent that the vCPU has not taken yet
+ * (the init_sipi latch): MP state INIT_RECEIVED alone does not say that
+ * a SIPI came already.
+ */
+static void mvm_vcpu_get_latched(struct mvm_vcpu *vcpu,
+				 struct mvm_vcpu_events *ev)
+{
+	int v = atomic_read(&vcpu->lapic->init_sipi);
+
+	ev->flags |= MVM_VCPU_EVENTS_LATCHED;
+	ev->latched.init = !!(v & MVM_APIC_INIT);
+	ev->latched.sipi = !!(v & MVM_APIC_SIPI);
+	ev->latched.sipi_vector = ev->latched.sipi ? v & 0xff : 0;
+}
+
 static long mvm_vcpu_get_events(void *obj, unsigned long arg, void *buf)
 {
-	mvm_backend->get_events(obj, buf);
+	struct mvm_vcpu *vcpu = obj;
+
+	mvm_backend->get_events(vcpu, buf);
+	if (vcpu->lapic)
+		mvm_vcpu_get_latched(vcpu, buf);
 	return 0;
+}
+
+static bool mvm_latched_valid(const struct mvm_vcpu *vcpu,
+			      const struct mvm_vcpu_events *ev)
+{
+	/* Without the flag, the words are reserved ones: 0. */
+	if (!(ev->flags & MVM_VCPU_EVENTS_LATCHED))
+		return !memchr_inv(&ev->latched, 0, sizeof(ev->latched));
+	/* Only an APIC latches them. */
+	return vcpu->lapic && ev->latched.init <= 1 && ev->latched.sipi <= 1 &&
+	       !ev->latched.padding &&
+	       (ev->latched.sipi || !ev->latched.sipi_vector);
 }
 
 static long mvm_vcpu_set_events(void *obj, unsigned long arg, void *buf)
 {
 	const struct mvm_vcpu_events *ev = buf;
+	struct mvm_vcpu *vcpu = obj;
+	int r;
 
-	if (ev->flags || memchr_inv(ev->reserved, 0, sizeof(ev->reserved)) ||
+	if ((ev->flags & ~MVM_VCPU_EVENTS_LATCHED) ||
+	    !mvm_latched_valid(obj, ev) ||
+	    memchr_inv(ev->reserved, 0, sizeof(ev->reserved)) ||
 	    ev->exception.padding || ev->exception.vector > 31 ||
 	    ev->exception.vector == 2 ||
 	    memchr_inv(ev->interrupt.padding, 0, sizeof(ev->interrupt.padding)) ||
@@ -192,7 +232,14 @@ static long mvm_vcpu_set_events(void *obj, unsigned long arg, void *buf)
 	    ev->exception.injected + ev->interrupt.injected +
 	    ev->nmi.injected > 1)
 		return -EINVAL;
-	return mvm_backend->set_events(obj, ev);
+	r = mvm_backend->set_events(vcpu, ev);
+	if (r || !(ev->flags & MVM_VCPU_EVENTS_LATCHED))
+		return r;
+	/* Taken (or dropped) by the next MVM_RUN, as if just sent. */
+	atomic_set(&vcpu->lapic->init_sipi,
+		   (ev->latched.init ? MVM_APIC_INIT : 0) |
+		   (ev->latched.sipi ? MVM_APIC_SIPI | ev->latched.sipi_vector : 0));
+	return 0;
 }
 
 /* The core walks the user's list; the backend only sees index and value. */
@@ -295,6 +342,39 @@ static long mvm_vcpu_set_lapic(void *obj, unsigned long arg, void *buf)
 	return mvm_lapic_set_state(vcpu->lapic, buf);
 }
 
+/* ---- Debug registers ---- */
+
+static_assert(sizeof(struct mvm_debugregs) == 120);
+static_assert(offsetof(struct mvm_debugregs, flags) == 48);
+static_assert(offsetof(struct mvm_debugregs, reserved) == 56);
+
+/* DR7 bits 11, 12, 14 and 15 must be zero on AMD; bit 10 reads as 1. */
+#define MVM_DR7_MBZ	0xd800ULL
+#define MVM_DR7_FIXED1	0x400ULL
+#define MVM_DR6_FIXED1	0xffff0ff0ULL
+
+static long mvm_vcpu_get_debugregs(void *obj, unsigned long arg, void *buf)
+{
+	memset(buf, 0, sizeof(struct mvm_debugregs));
+	mvm_backend->get_debugregs(obj, buf);
+	return 0;
+}
+
+/* What a MOV to DR6/DR7 would take (#GP there, EINVAL here). */
+static long mvm_vcpu_set_debugregs(void *obj, unsigned long arg, void *buf)
+{
+	struct mvm_debugregs *d = buf;
+
+	if (d->flags || d->padding ||
+	    memchr_inv(d->reserved, 0, sizeof(d->reserved)) ||
+	    (d->dr6 >> 32) || (d->dr7 >> 32) || (d->dr7 & MVM_DR7_MBZ))
+		return -EINVAL;
+	d->dr6 |= MVM_DR6_FIXED1;
+	d->dr7 |= MVM_DR7_FIXED1;
+	mvm_backend->set_debugregs(obj, d);
+	return 0;
+}
+
 /* Serialized with RUN, and only on a backend that runs guests. */
 #define MVM_VCPU_STATE	(MVM_IOCTL_VM_LOCK | MVM_IOCTL_GUEST)
 
@@ -320,6 +400,8 @@ static const struct mvm_ioctl mvm_vcpu_ioctls[] = {
 	{ MVM_SET_MP_STATE, mvm_vcpu_set_mp_state, MVM_VCPU_STATE },
 	{ MVM_GET_LAPIC, mvm_vcpu_get_lapic,	MVM_VCPU_STATE },
 	{ MVM_SET_LAPIC, mvm_vcpu_set_lapic,	MVM_VCPU_STATE },
+	{ MVM_GET_DEBUGREGS, mvm_vcpu_get_debugregs, MVM_VCPU_STATE },
+	{ MVM_SET_DEBUGREGS, mvm_vcpu_set_debugregs, MVM_VCPU_STATE },
 };
 
 static long mvm_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -499,7 +581,16 @@ int mvm_vcpu_wait_runnable(struct mvm_vcpu *vcpu)
 			mvm_vcpu_do_sipi(vcpu, ev & 0xff);
 		switch (vcpu->mp_state) {
 		case MVM_MP_STATE_RUNNABLE:
-			return mvm_dirty_ring_check(vcpu);
+			/*
+			 * Room in the dirty ring first (the clock's write below
+			 * takes an entry), then: MVM_SET_CLOCK may have moved
+			 * the clock since the last entry.
+			 */
+			r = mvm_dirty_ring_check(vcpu);
+			if (r)
+				return r;
+			mvm_pvclock_check(vcpu);
+			return 0;
 		case MVM_MP_STATE_HALTED:
 			if (mvm_vcpu_has_event(vcpu)) {
 				vcpu->mp_state = MVM_MP_STATE_RUNNABLE;

@@ -117,6 +117,16 @@ static long mvm_vm_reset_dirty_rings(void *obj, unsigned long arg, void *buf)
 	return mvm_dirty_ring_reset_all(obj);
 }
 
+static long mvm_vm_get_clock(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_pvclock_get_clock(obj, buf);
+}
+
+static long mvm_vm_set_clock(void *obj, unsigned long arg, void *buf)
+{
+	return mvm_pvclock_set_clock(obj, buf);
+}
+
 static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_CREATE_VCPU,	 mvm_vm_create_vcpu,	   MVM_IOCTL_VM_LOCK },
 	{ MVM_SET_MEMORY_REGION, mvm_vm_set_memory_region, MVM_IOCTL_VM_LOCK },
@@ -130,6 +140,9 @@ static const struct mvm_ioctl mvm_vm_ioctls[] = {
 	{ MVM_CLEAR_DIRTY_LOG,	 mvm_vm_clear_dirty_log,   MVM_IOCTL_VM_LOCK },
 	{ MVM_ENABLE_CAP,	 mvm_vm_enable_cap,	   MVM_IOCTL_VM_LOCK },
 	{ MVM_RESET_DIRTY_RINGS, mvm_vm_reset_dirty_rings, MVM_IOCTL_VM_LOCK },
+	/* The reference point has a seqlock of its own. */
+	{ MVM_GET_CLOCK,	 mvm_vm_get_clock,	   0 },
+	{ MVM_SET_CLOCK,	 mvm_vm_set_clock,	   MVM_IOCTL_VM_LOCK },
 };
 
 static long mvm_vm_ioctl(struct file *filp, unsigned int cmd,

@@ -131,6 +131,8 @@ void svm_switch_to_guest(struct svm_vcpu *svm, struct svm_host *h);
 void svm_switch_to_host(struct svm_vcpu *svm, const struct svm_host *h);
 void svm_switch_cpu_disable(void);
 int svm_exit_dr(struct svm_vcpu *svm);
+void svm_get_debugregs(struct mvm_vcpu *vcpu, struct mvm_debugregs *d);
+void svm_set_debugregs(struct mvm_vcpu *vcpu, const struct mvm_debugregs *d);
 void svm_set_spec_ctrl(struct svm_vcpu *svm, u64 val);
 
 /* svm_exit.c */

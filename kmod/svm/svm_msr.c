@@ -174,6 +174,8 @@ static int svm_msr_write(struct svm_vcpu *svm, u32 msr, u64 val, bool guest)
 		return SVM_MSR_OK;
 	case MSR_IA32_TSC:
 		vmcb->control.tsc_offset = val - rdtsc();
+		/* kvmclock pairs its reference point with the offset. */
+		mvm_pvclock_tsc_changed(svm->vcpu);
 		return SVM_MSR_OK;
 	case MSR_TSC_AUX:
 		if (val >> 32)

@@ -111,20 +111,53 @@ static void svm_put_guest_dr(struct svm_vcpu *svm)
 }
 
 /*
- * A MOV to or from a debug register exited: the guest owns them now.
- * Under QEMU's TCG its writes stay intercepted (svm_quirks.c).
+ * The guest owns its debug registers from now on: svm->db[] is loaded at
+ * each entry.  Under QEMU's TCG its writes stay intercepted (svm_quirks.c).
  */
-int svm_exit_dr(struct svm_vcpu *svm)
+static void svm_own_dr(struct svm_vcpu *svm)
 {
 	svm->dr_owned = true;
-	if (svm_quirk_dr) {
-		svm->vmcb->control.intercept_dr = 0x00ff0000;
-		if (svm->vmcb->control.exit_code >= SVM_EXIT_DR0_WRITE)
-			return svm_quirk_exit_dr_write(svm);
-		return 0;
-	}
-	svm->vmcb->control.intercept_dr = 0;
+	svm->vmcb->control.intercept_dr = svm_quirk_dr ? 0x00ff0000 : 0;
+}
+
+/* A MOV to or from a debug register exited: the guest owns them now. */
+int svm_exit_dr(struct svm_vcpu *svm)
+{
+	svm_own_dr(svm);
+	if (svm_quirk_dr && svm->vmcb->control.exit_code >= SVM_EXIT_DR0_WRITE)
+		return svm_quirk_exit_dr_write(svm);
 	return 0;		/* runs again, natively */
+}
+
+/*
+ * MVM_GET_DEBUGREGS: DR0-3 as the last exit read them back (or as set:
+ * the guest's first access loads them), DR6 and DR7 from the VMCB.
+ */
+void svm_get_debugregs(struct mvm_vcpu *vcpu, struct mvm_debugregs *d)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	int i;
+
+	for (i = 0; i < 4; i++)
+		d->db[i] = svm->db[i];
+	d->dr6 = svm->vmcb->save.dr6;
+	d->dr7 = svm->vmcb->save.dr7;
+}
+
+/*
+ * MVM_SET_DEBUGREGS, values checked by the core.  The guest owns them at
+ * once: a DR7 that enables a breakpoint must never meet the host's DR0-3.
+ */
+void svm_set_debugregs(struct mvm_vcpu *vcpu, const struct mvm_debugregs *d)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	int i;
+
+	for (i = 0; i < 4; i++)
+		svm->db[i] = d->db[i];
+	svm->vmcb->save.dr6 = d->dr6;
+	svm->vmcb->save.dr7 = d->dr7;
+	svm_own_dr(svm);
 }
 
 /* ---- TSC_AUX ---- */

@@ -153,6 +153,8 @@ static const char *ioc_name(unsigned long req)
 	N(MVM_SET_MP_STATE); N(MVM_GET_LAPIC); N(MVM_SET_LAPIC);
 	N(MVM_GET_DIRTY_LOG); N(MVM_CLEAR_DIRTY_LOG); N(MVM_ENABLE_CAP);
 	N(MVM_RESET_DIRTY_RINGS);
+	N(MVM_GET_CLOCK); N(MVM_SET_CLOCK); N(MVM_GET_DEBUGREGS);
+	N(MVM_SET_DEBUGREGS);
 #undef N
 	}
 	return "unknown";
@@ -479,6 +481,28 @@ static void rand_msi(struct mvm_msi *m)
 		flip(m, sizeof(*m), 1 + below(3));
 }
 
+/* GET_CLOCK, and SET_CLOCK of what it gave, edged (a huge realtime gap). */
+static void op_clock(struct vm *vm)
+{
+	struct mvm_clock_data c;
+
+	memset(&c, 0, sizeof(c));
+	if (chance(30)) {
+		FZ(vm->fd, MVM_GET_CLOCK, (struct mvm_clock_data *)argp(&c));
+		return;
+	}
+	FZ(vm->fd, MVM_GET_CLOCK, &c);
+	switch (below(6)) {
+	case 0: c.clock = edge64(); break;
+	case 1: c.realtime = edge64(); break;
+	case 2: c.flags = chance(50) ? below(8) : rnd(); break;
+	case 3: c.padding = rnd(); break;
+	case 4: c.reserved[below(4)] = edge64(); break;
+	case 5: flip(&c, sizeof(c), below(6)); break;
+	}
+	FZ(vm->fd, MVM_SET_CLOCK, (struct mvm_clock_data *)argp(&c));
+}
+
 static void vm_taint_all(struct vm *vm)
 {
 	int j;
@@ -494,12 +518,15 @@ static void op_vm(struct vm *vm)
 	struct mvm_irqfd irqfd;
 	struct mvm_msi msi;
 
-	switch (below(9)) {
+	switch (below(10)) {
 	case 0: case 1:
 		op_memory_region(vm);
 		break;
 	case 8:
 		op_dirty(vm);
+		break;
+	case 9:
+		op_clock(vm);
 		break;
 	case 2:
 		if (FZV(vm->fd, MVM_CREATE_IRQCHIP, chance(90) ? 0 : rnd()) == 0)
@@ -653,7 +680,7 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 	static unsigned char big[1 << 15];
 	static struct mvm_lapic_state la;
 
-	switch (below(24)) {
+	switch (below(26)) {
 	case 0: FZ(c->fd, MVM_GET_REGS, (struct mvm_regs *)argp(&regs)); break;
 	case 1: GET_FLIP_SET(c, struct mvm_regs, MVM_GET_REGS, MVM_SET_REGS); break;
 	case 2: {
@@ -752,9 +779,9 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 	case 20:
 		/* An unknown vCPU ioctl, or a known number with another size/dir. */
 		if (chance(50))
-			FZV(c->fd, _IO(MVMIO, 0x55 + below(0x40)), rnd());
+			FZV(c->fd, _IO(MVMIO, 0x57 + below(0x40)), rnd());
 		else
-			FZV(c->fd, _IOC(below(4), MVMIO, 0x41 + below(0x14),
+			FZV(c->fd, _IOC(below(4), MVMIO, 0x41 + below(0x16),
 					below(1 << 14)), (unsigned long)argp(big));
 		taint(c);
 		break;
@@ -762,6 +789,24 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 		/* A vCPU fd given VM and device ioctls. */
 		FZV(c->fd, chance(50) ? MVM_CREATE_VCPU : MVM_CREATE_VM, 0);
 		break;
+	case 22: GET_FLIP_SET(c, struct mvm_debugregs, MVM_GET_DEBUGREGS,
+			      MVM_SET_DEBUGREGS); break;
+	case 23: {
+		/* Edge values where a MOV would #GP or take them. */
+		struct mvm_debugregs d;
+
+		memset(&d, 0, sizeof(d));
+		FZ(c->fd, MVM_GET_DEBUGREGS, &d);
+		switch (below(4)) {
+		case 0: d.db[below(4)] = edge64(); break;
+		case 1: d.dr6 = chance(50) ? (__u32)rnd() : edge64(); break;
+		case 2: d.dr7 = chance(50) ? (__u32)rnd() : edge64(); break;
+		case 3: d.reserved[below(8)] = edge64(); break;
+		}
+		taint(c);
+		FZ(c->fd, MVM_SET_DEBUGREGS, (struct mvm_debugregs *)argp(&d));
+		break;
+	}
 	default:
 		(void)vm;
 		break;

@@ -88,9 +88,12 @@ TEST(events)
 	bad.field = (val);						\
 	ASSERT_EQ(EINVAL, set_events(vcpu, &bad)) TH_LOG(#field);	\
 } while (0)
-	BAD(flags, 1);
+	BAD(flags, 2);
+	/* The latched INIT/SIPI belong to an APIC: this VM has none. */
+	BAD(flags, MVM_VCPU_EVENTS_LATCHED);
+	BAD(latched.padding, 1);
 	BAD(reserved[0], 1);
-	BAD(reserved[8], 1);
+	BAD(reserved[7], 1);
 	BAD(exception.padding, 1);
 	BAD(interrupt.padding[2], 1);
 	BAD(nmi.padding[4], 1);

@@ -50,6 +50,13 @@
  * accepted, in bytes; MVM_ENABLE_CAP args[0] = the ring size in bytes.
  */
 #define MVM_CAP_DIRTY_LOG_RING	12
+#define MVM_CAP_VM_CLOCK	13	/* MVM_GET_CLOCK, MVM_SET_CLOCK */
+/*
+ * 1: the whole vCPU state saves and restores: MVM_GET/SET_DEBUGREGS, the
+ * latched INIT/SIPI in the vCPU events (MVM_VCPU_EVENTS_LATCHED), and
+ * MVM_SET_LAPIC resumes the timer from the saved current count.
+ */
+#define MVM_CAP_SNAPSHOT	14
 
 #define MVM_BACKEND_SVM		1	/* AMD SVM with nested paging */
 #define MVM_BACKEND_VMX		2	/* Intel VMX with EPT */
@@ -248,6 +255,30 @@ struct mvm_dirty_gfn {
 
 #define MVM_RESET_DIRTY_RINGS	_IO(MVMIO, 0x19)
 
+/*
+ * The VM's kvmclock (the clock every vCPU's pvclock structure reads), in
+ * ns.  GET also gives the host's realtime (CLOCK_REALTIME, ns) and TSC at
+ * the same moment.  SET makes the clock read clock now; with
+ * MVM_CLOCK_REALTIME it adds the realtime that passed since realtime (if
+ * the host's realtime is later), so that a restored guest's clock goes
+ * on by the time the VM was away.  MVM_CLOCK_HOST_TSC is ignored by SET
+ * (GET's flags may be passed back as they are).
+ */
+struct mvm_clock_data {
+	__u64 clock;		/* ns */
+	__u32 flags;		/* MVM_CLOCK_* */
+	__u32 padding;		/* must be 0 */
+	__u64 realtime;		/* ns since the epoch, MVM_CLOCK_REALTIME */
+	__u64 host_tsc;		/* MVM_CLOCK_HOST_TSC */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define MVM_CLOCK_REALTIME	_BITUL(0)
+#define MVM_CLOCK_HOST_TSC	_BITUL(1)
+
+#define MVM_GET_CLOCK		_IOR(MVMIO, 0x1a, struct mvm_clock_data)
+#define MVM_SET_CLOCK		_IOW(MVMIO, 0x1b, struct mvm_clock_data)
+
 /* ---- vCPU ioctls: 0x40-0x7f ---- */
 
 /*
@@ -367,9 +398,22 @@ struct mvm_vcpu_events {
 		__u8 masked;		/* blocked until the handler's IRET */
 		__u8 padding[5];
 	} nmi;
-	__u32 flags;		/* must be 0 */
-	__u32 reserved[9];	/* must be 0 */
+	__u32 flags;		/* MVM_VCPU_EVENTS_* */
+	/*
+	 * With MVM_VCPU_EVENTS_LATCHED (GET sets it with an irqchip): an
+	 * INIT or SIPI another APIC sent that the vCPU has not yet taken.
+	 * Without the flag these must be 0, and SET leaves the latch as it is.
+	 */
+	struct {
+		__u8 init;		/* 0 or 1 */
+		__u8 sipi;		/* 0 or 1 */
+		__u8 sipi_vector;	/* with sipi */
+		__u8 padding;
+	} latched;
+	__u32 reserved[8];	/* must be 0 */
 };
+
+#define MVM_VCPU_EVENTS_LATCHED	_BITUL(0)
 
 #define MVM_GET_VCPU_EVENTS	_IOR(MVMIO, 0x49, struct mvm_vcpu_events)
 #define MVM_SET_VCPU_EVENTS	_IOW(MVMIO, 0x4a, struct mvm_vcpu_events)
@@ -444,6 +488,24 @@ struct mvm_lapic_state {
 #define MVM_GET_LAPIC		_IOR(MVMIO, 0x53, struct mvm_lapic_state)
 #define MVM_SET_LAPIC		_IOW(MVMIO, 0x54, struct mvm_lapic_state)
 
+/*
+ * The debug registers: DR0-3, DR6 and DR7 as the guest's MOVs see them.
+ * SET takes what a MOV to DR6/DR7 takes: bits 63:32 zero, and DR7's
+ * bits 11, 12, 14 and 15 zero (EINVAL).  DR6's fixed bits (0xffff0ff0)
+ * and DR7's bit 10 read as 1.
+ */
+struct mvm_debugregs {
+	__u64 db[4];
+	__u64 dr6;
+	__u64 dr7;
+	__u32 flags;		/* must be 0 */
+	__u32 padding;		/* must be 0 */
+	__u64 reserved[8];	/* must be 0 */
+};
+
+#define MVM_GET_DEBUGREGS	_IOR(MVMIO, 0x55, struct mvm_debugregs)
+#define MVM_SET_DEBUGREGS	_IOW(MVMIO, 0x56, struct mvm_debugregs)
+
 /* VMMCALL: no hypercalls are defined; RAX = -MVM_HC_UNKNOWN for all. */
 #define MVM_HC_UNKNOWN		1000
 
@@ -472,7 +534,7 @@ struct mvm_lapic_state {
 
 struct mvm_run {
 	/* in */
-	__u8 immediate_exit;	/* set: RUN returns EINTR at once */
+	__u8 immediate_exit;	/* set: RUN completes the last exit, returns EINTR */
 	__u8 request_interrupt_window;	/* set: MVM_EXIT_IRQ_WINDOW_OPEN */
 	__u8 regs_dirty;	/* set: RUN loads regs below first */
 	__u8 padding1[5];
