@@ -202,8 +202,9 @@ boot_line() {
 		END { exit !found }' "$WORK/$1.out"
 }
 
-# boot_lines NAME: the whole console without stamps.
+# boot_lines NAME: the whole console without stamps; boot_lines_stamped: with them.
 boot_lines() { sed 's/^[^ ]* //' "$WORK/$1.out"; }
+boot_lines_stamped() { cat "$WORK/$1.out"; }
 
 # boot_send NAME TEXT: one line to the guest's console input.
 boot_send() { printf '%s\n' "$2" >&"${BOOT_IN[$1]}"; }

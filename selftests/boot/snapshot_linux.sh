@@ -4,14 +4,17 @@
 # which keeps 256 MiB under a pattern it checks every round and prints a line per round.
 # A snapshot of it running (mvm ctl snapshot: paused for it, then on); the first mvm
 # ends; two restores of the snapshot run at once.  Each must go on with the program
-# advancing (new rounds), its console continuing, and zero mismatches.
+# advancing (new rounds), its console continuing, and zero mismatches; and its clock:
+# the guest's realtime less the host's, on the last round line, may differ from what it
+# was before the snapshot by less than 1 s (the offset itself starts as the RTC's
+# whole-second reading at boot).
 # mvm's own commands: no KVM reference.
 d=$(dirname "$0")
 # shellcheck source=selftests/boot/lib.bash
 . "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
 
-[ "$HV" = mvm ] || { tap_plan 3; skip_all 3 "snapshots are mvm's own"; }
-boot_begin 3
+[ "$HV" = mvm ] || { tap_plan 4; skip_all 4 "snapshots are mvm's own"; }
+boot_begin 4
 api=$WORK/api
 BOOT_MVM_ARGS=(--api-sock "$api")
 MIB=${MVM_PATTERN_MIB:-256}
@@ -22,6 +25,15 @@ last_round() {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		r = v["round"] " " v["mismatches"] " " v["total"] " " v["wall"] }
 		END { if (r == "") exit 1; print r }'
+}
+
+# Guest realtime less host realtime on NAME's last round line (the host's from the
+# line's stamp and when the VMM started, START[NAME]).
+declare -A START=()
+offset() {
+	boot_lines_stamped "$1" | awk -v t0="${START[$1]}" '/ MVM-PATTERN / {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "wall") w = kv[2] }
+		o = w - (t0 + $1) } END { if (o == "") exit 1; printf "%.3f", o }'
 }
 
 # Wait until NAME's console has a round line past round $2 (at most $3 s).
@@ -35,6 +47,7 @@ round_past() {
 	return 1
 }
 
+START[src]=$(date +%s.%N)
 boot_start src 2 512M "$BOOT_ARGS mvm_test=pattern mvm_pattern_mib=$MIB"
 if ! round_past src 1 600; then
 	boot_end src 5
@@ -43,6 +56,7 @@ if ! round_past src 1 600; then
 fi
 r=$("$REPO/userspace/mvm" ctl "$api" snapshot "$WORK/snap" 2>&1)
 at=$(last_round src)
+off_src=$(offset src)
 if [ "$r" = '{"ok":true}' ] && round_past src "${at%% *}" 600; then
 	ok "snapshot of the running guest at round ${at%% *}; it goes on ($(last_round src))"
 else
@@ -53,6 +67,7 @@ boot_end src 30
 
 for n in r1 r2; do
 	VMM=("$REPO/userspace/mvm" restore "$WORK/snap")
+	START[$n]=$(date +%s.%N)
 	boot_run "$n"
 done
 good=0
@@ -80,4 +95,12 @@ for n in r1 r2; do
 	boot_end "$n" 30
 done
 check "no pattern word changed, before or after the restores" [ $bad = 0 ]
+clock_ok=1
+for n in r1 r2; do
+	o=$(offset "$n") || o=nan
+	diag "$n: guest clock - host clock: $o s (before the snapshot: $off_src s)"
+	awk -v a="$o" -v b="$off_src" 'BEGIN { d = a - b; exit !(a != "nan" && d < 1 && d > -1) }' ||
+		clock_ok=0
+done
+check "the restored guests' clocks are where the host's is (within 1 s of the source's offset)" [ $clock_ok = 1 ]
 tap_exit

@@ -131,11 +131,13 @@ struct mvm_state;	/* the state stream: state.h */
 /*
  * The vCPU's whole state (CPUID table, registers, FPU, MSRs, local APIC,
  * events, run state) into the open section of a state stream, and back
- * into a vCPU of a machine built the same way (vcpu_state.c).  0, or -1
- * with errno (EBADMSG: the section is not one).
+ * into a vCPU of a machine built the same way (vcpu_state.c), its TSC and
+ * TSC deadline moved on by tsc_add ticks.  0, or -1 with errno (EBADMSG:
+ * the section is not one).
  */
 int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s);
-int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s);
+int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
+			uint64_t tsc_add);
 
 /* Point the vCPU at real-mode address addr (< 1 MiB) with SS:SP = 0:sp. */
 int mvm_vcpu_set_real_mode(const struct mvm_vcpu *v, uint32_t addr,

@@ -8,7 +8,7 @@
  *           guest touches them; several restores share its pages.
  *   state   a state stream (state.h): the machine section (its kind,
  *           RAM layout, vCPU count, the memory file's size and CRC-32),
- *           a section per vCPU, a section per device.
+ *           the VM's clock, a section per vCPU, a section per device.
  *
  * Both are written under temporary names and renamed, state last: a
  * directory with a state file holds a whole snapshot.

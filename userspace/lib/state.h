@@ -29,6 +29,7 @@ enum mvm_state_type {
 	MVM_STATE_DEVICE = 1,	/* a device of the registry, by name/instance */
 	MVM_STATE_MACHINE = 2,	/* what the machine is: snapshot.c */
 	MVM_STATE_VCPU = 3,	/* a vCPU, by id */
+	MVM_STATE_CLOCK = 4,	/* the VM's kvmclock (MVM_GET_CLOCK) */
 };
 
 struct mvm_state_section {

@@ -10,7 +10,8 @@
  * segments and control registers before the registers, XCR0 before the
  * XSAVE area it governs, the MSRs (the TSC sets the guest's offset), the
  * local APIC, then the TSC deadline (it arms a timer only in deadline
- * mode), then the pending events and the run state last.
+ * mode), the debug registers, then the pending events (with any INIT or
+ * SIPI latched for the vCPU) and the run state last.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "libmvm.h"
 #include "state.h"
 
+#define MSR_TSC			0x10
 #define MSR_TSC_DEADLINE	0x6e0
 #define MSR_KVM_WALL_CLOCK	0x4b564d00
 
@@ -66,6 +68,7 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 	struct mvm_sregs sregs;
 	struct mvm_xcrs xcrs;
 	struct mvm_vcpu_events ev;
+	struct mvm_debugregs dr;
 	struct mvm_mp_state mp;
 	struct mvm_lapic_state *lapic = malloc(sizeof(*lapic));
 	struct mvm_xsave *xsave = malloc(sizeof(*xsave));
@@ -109,7 +112,8 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 	} else {
 		goto out;
 	}
-	if (get(v, MVM_GET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
+	if (get(v, MVM_GET_DEBUGREGS, &dr, sizeof(dr), s) < 0 ||
+	    get(v, MVM_GET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
 	    get(v, MVM_GET_MP_STATE, &mp, sizeof(mp), s) < 0)
 		goto out;
 	r = s->err ? -1 : 0;
@@ -134,7 +138,8 @@ static int set(const struct mvm_vcpu *v, unsigned long cmd, void *p, size_t n,
 }
 
 /* Set the MSRs of the list: all but the TSC deadline, or only that. */
-static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline)
+static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline,
+		     uint64_t tsc_add)
 {
 	uint32_t n, i, j = 0, index;
 	uint64_t val;
@@ -155,18 +160,23 @@ static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline)
 		/* The TSC deadline on the second pass, after the APIC. */
 		if ((index == MSR_TSC_DEADLINE) != deadline)
 			continue;
+		/* The time away, in guest TSC ticks; an unarmed deadline stays 0. */
+		if (index == MSR_TSC || (index == MSR_TSC_DEADLINE && val))
+			val += tsc_add;
 		if (mvm_vcpu_set_msr(v, index, val) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s)
+int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
+			uint64_t tsc_add)
 {
 	struct mvm_regs regs;
 	struct mvm_sregs sregs;
 	struct mvm_xcrs xcrs;
 	struct mvm_vcpu_events ev;
+	struct mvm_debugregs dr;
 	struct mvm_mp_state mp;
 	struct mvm_lapic_state *lapic = malloc(sizeof(*lapic));
 	struct mvm_xsave *xsave = malloc(sizeof(*xsave));
@@ -192,7 +202,7 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s)
 	    set(v, MVM_SET_XSAVE, xsave, sizeof(*xsave), s) < 0)
 		goto out;
 	msrs_at = s->pos;
-	if (load_msrs(v, s, 0) < 0)
+	if (load_msrs(v, s, 0, tsc_add) < 0)
 		goto fail;
 	if (mvm_state_get_u8(s, &has_lapic) < 0 || has_lapic > 1)
 		goto bad;
@@ -206,11 +216,12 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s)
 		size_t after = s->pos;
 
 		s->pos = msrs_at;
-		if (load_msrs(v, s, 1) < 0)
+		if (load_msrs(v, s, 1, tsc_add) < 0)
 			goto fail;
 		s->pos = after;
 	}
-	if (set(v, MVM_SET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
+	if (set(v, MVM_SET_DEBUGREGS, &dr, sizeof(dr), s) < 0 ||
+	    set(v, MVM_SET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
 	    set(v, MVM_SET_MP_STATE, &mp, sizeof(mp), s) < 0)
 		goto out;
 	r = 0;
