@@ -17,6 +17,9 @@
 
 #include "mvm.h"
 
+/* The ABI pinned (the VMM checks the same on its side). */
+#include <linux/mvm_abi_layout.h>
+
 long mvm_ioctl_dispatch(const struct mvm_ioctl *table, size_t n,
 			void *obj, struct mutex *lock,
 			unsigned int cmd, unsigned long arg)

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libmvm: VM-level calls. */
+#include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 
 #include "libmvm.h"
+
+/* The ABI pinned (the module checks the same on its side). */
+#include <linux/mvm_abi_layout.h>
 
 int mvm_create_vcpu(int vm_fd, unsigned int id)
 {
