@@ -62,7 +62,5 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 
 /* --mem against the module's address width and slot size: 0 or -1. */
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem);
-/* "mvm: <message>" on stderr: the machine's log hook. */
-void run_log_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* MVM_RUN_H */

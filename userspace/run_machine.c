@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,17 +15,6 @@
 #include "ctl.h"
 #include "run.h"
 #include "term.h"
-
-void run_log_stderr(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mvm: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem)
 {
@@ -172,7 +160,7 @@ static const struct mvm_machine_hooks run_hooks = {
 
 void run_machine_init(struct mvm_machine *m, const struct run_args *a)
 {
-	mvm_machine_init(m, run_log_stderr);
+	mvm_machine_init(m, cli_err);
 	m->log_msrs = a->verbose;
 	m->hooks = &run_hooks;
 }
