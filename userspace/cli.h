@@ -29,6 +29,8 @@ enum {
 	OPT_CMDLINE,
 	OPT_API_SOCK,
 	OPT_VERIFY,
+	OPT_INCOMING,
+	OPT_DIRTY_LOG,
 };
 
 #define CLI_OPT_HELP	{ "help", no_argument, NULL, OPT_HELP }

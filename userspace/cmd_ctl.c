@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +17,7 @@
 
 #include "cli.h"
 #include "ctl.h"
+#include "migrate.h"
 
 /*
  * A reply slower than this means the VMM is stuck: say so, do not hang.
@@ -35,6 +38,20 @@ static void usage(FILE *f)
 		"  snapshot DIR\n"
 		"           write the whole machine into the new directory DIR (a running\n"
 		"           guest is paused for it and goes on); mvm restore DIR runs it\n"
+		"  migrate ADDR [--downtime-ms N] [--max-bandwidth MBPS] [--timeout S]\n"
+		"          [--detach]\n"
+		"           move the running guest live to the mvm waiting at ADDR\n"
+		"           (mvm run --incoming ADDR: tcp:HOST:PORT or unix:PATH).  RAM\n"
+		"           goes over while the guest runs, round after round, until what\n"
+		"           is left would take at most N ms (default %u) at the speed seen;\n"
+		"           then the guest pauses, the rest goes, and it runs on there.  A\n"
+		"           guest that writes faster than the link is slowed step by step.\n"
+		"           MBPS caps the stream (10^6 bytes a second); S: give up when\n"
+		"           nothing moved for S seconds (default %u).  Whatever fails, the\n"
+		"           guest runs on here.  It waits for the end, printing a line per\n"
+		"           round, then the reply; --detach returns at once (see status)\n"
+		"  migrate-cancel\n"
+		"           give up the running migration (the guest runs on here)\n"
 		"\n"
 		"The protocol: one JSON object per line each way, {\"cmd\": \"pause\"} answered\n"
 		"by {\"ok\": true} or {\"ok\": false, \"error\": \"...\"}.\n"
@@ -43,7 +60,8 @@ static void usage(FILE *f)
 		"no reply came (the reason on stderr), 2 for a usage error.\n"
 		"\n"
 		"options:\n"
-		"  -h, --help       show this help\n");
+		"  -h, --help       show this help\n",
+		MVM_MIG_DOWNTIME_MS, MVM_MIG_TIMEOUT_S);
 }
 
 static int connect_to(const char *path)
@@ -88,16 +106,180 @@ static ssize_t read_line(int fd, char *buf, size_t cap)
 /* The commands that take an argument, and its name in the request. */
 static const char *arg_name(const char *cmd)
 {
-	return !strcmp(cmd, "snapshot") ? "path" : NULL;
+	if (!strcmp(cmd, "snapshot"))
+		return "path";
+	if (!strcmp(cmd, "migrate"))
+		return "uri";
+	return NULL;
 }
 
-static int send_request(const char *sock, const char *cmd, const char *arg)
+/* Send one request line on a new connection: its descriptor, or -1. */
+static int send_line(const char *sock, json_object *req)
 {
-	char buf[MVM_CTL_LINE_MAX + 1], line[MVM_CTL_LINE_MAX];
-	json_object *req = json_object_new_object(), *reply, *ok;
+	char line[MVM_CTL_LINE_MAX];
+	int fd, len;
+
+	len = snprintf(line, sizeof(line), "%s\n",
+		       json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+	if (len < 0 || (size_t)len >= sizeof(line)) {
+		cli_usage_err("ctl", "the command is too long");
+		return -1;
+	}
+	fd = connect_to(sock);
+	if (fd < 0) {
+		cli_err("ctl: cannot connect to %s: %s", sock, strerror(errno));
+		return -1;
+	}
+	if (send(fd, line, (size_t)len, MSG_NOSIGNAL) != len) {
+		cli_err("ctl: cannot send to %s: %s", sock, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The reply on fd, parsed (NULL: said why); its text in buf. */
+static json_object *get_reply(const char *sock, int fd, char *buf, size_t cap)
+{
+	json_object *reply;
+	ssize_t n = read_line(fd, buf, cap - 1);
+
+	if (n < 0) {
+		cli_err("ctl: no reply from %s: %s", sock,
+			errno == EAGAIN ? "timed out" :
+			errno == EPROTO ? "the connection ended" : strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	reply = json_tokener_parse(buf);
+	if (!reply)
+		cli_err("ctl: the reply is not JSON");
+	return reply;
+}
+
+static int reply_ok(json_object *reply)
+{
+	json_object *ok;
+
+	return reply && json_object_object_get_ex(reply, "ok", &ok) &&
+	       json_object_is_type(ok, json_type_boolean) &&
+	       json_object_get_boolean(ok);
+}
+
+static double num(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
+}
+
+/* While a migration runs: its round line from status, when a new round came. */
+static void show_progress(const char *sock, int *last_round)
+{
+	char buf[MVM_CTL_LINE_MAX + 1];
+	json_object *req = json_object_new_object(), *reply, *mig;
+	int fd, round;
+
+	if (!req)
+		return;
+	json_object_object_add(req, "cmd", json_object_new_string("status"));
+	fd = send_line(sock, req);
+	json_object_put(req);
+	if (fd < 0)
+		return;
+	reply = get_reply(sock, fd, buf, sizeof(buf));
+	close(fd);
+	if (reply && json_object_object_get_ex(reply, "migration", &mig)) {
+		round = (int)num(mig, "round");
+		if (round > *last_round) {
+			*last_round = round;
+			printf("round %d: sent %.1f MB, left %.1f MB, dirty %.1f MB/s, expected downtime %.0f ms%s\n",
+			       round, num(mig, "sent") / 1e6, num(mig, "left") / 1e6,
+			       num(mig, "dirty_rate") / 1e6,
+			       num(mig, "expected_downtime_ms"),
+			       num(mig, "throttle_pct") ? ", throttled" : "");
+			fflush(stdout);
+		}
+	}
+	json_object_put(reply);
+}
+
+static int send_request(const char *sock, json_object *req, int follow)
+{
+	char buf[MVM_CTL_LINE_MAX + 1];
+	json_object *reply;
+	int fd, ret = 1, last_round = 0;
+
+	fd = send_line(sock, req);
+	if (fd < 0)
+		return 1;
+	/* A migration answers at its end: show its rounds meanwhile. */
+	while (follow) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 500) != 0)
+			break;
+		show_progress(sock, &last_round);
+	}
+	reply = get_reply(sock, fd, buf, sizeof(buf));
+	if (reply) {
+		printf("%s\n", buf);
+		ret = !reply_ok(reply);
+	}
+	json_object_put(reply);
+	close(fd);
+	return ret;
+}
+
+/* migrate's options, after its address, into req: 0, or EXIT_USAGE. */
+static int migrate_opts(json_object *req, int argc, char **argv, int *detach)
+{
+	static const struct {
+		const char *opt, *key;
+		long max;
+	} ints[] = {
+		{ "--downtime-ms", "downtime_ms", 60000 },
+		{ "--max-bandwidth", "max_bandwidth", 1000000 },
+		{ "--timeout", "timeout", 3600 },
+	};
+	int i;
+	size_t k;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--detach")) {
+			*detach = 1;
+			json_object_object_add(req, "detach", json_object_new_boolean(1));
+			continue;
+		}
+		for (k = 0; k < sizeof(ints) / sizeof(ints[0]); k++)
+			if (!strcmp(argv[i], ints[k].opt))
+				break;
+		if (k == sizeof(ints) / sizeof(ints[0]))
+			return cli_usage_err("ctl", "migrate: unknown option '%s'", argv[i]);
+		{
+			char *end;
+			long v;
+
+			if (i + 1 == argc)
+				return cli_usage_err("ctl", "%s needs a value", argv[i]);
+			errno = 0;
+			v = strtol(argv[++i], &end, 10);
+			if (errno || *end || v < 1 || v > ints[k].max)
+				return cli_usage_err("ctl", "%s '%s': a number from 1 to %ld",
+						     ints[k].opt, argv[i], ints[k].max);
+			json_object_object_add(req, ints[k].key,
+					       json_object_new_int64(v));
+		}
+	}
+	return 0;
+}
+
+static int request(const char *sock, const char *cmd, const char *arg,
+		   int argc, char **argv)
+{
+	json_object *req = json_object_new_object();
 	char path[PATH_MAX];
-	ssize_t n;
-	int fd, len, ret = 1;
+	int detach = 0, ret;
 
 	if (!req)
 		return 1;
@@ -117,40 +299,15 @@ static int send_request(const char *sock, const char *cmd, const char *arg)
 		json_object_object_add(req, arg_name(cmd),
 				       json_object_new_string(arg));
 	}
-	len = snprintf(line, sizeof(line), "%s\n",
-		       json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+	if (!strcmp(cmd, "migrate")) {
+		ret = migrate_opts(req, argc, argv, &detach);
+		if (ret) {
+			json_object_put(req);
+			return ret;
+		}
+	}
+	ret = send_request(sock, req, !strcmp(cmd, "migrate") && !detach);
 	json_object_put(req);
-	if (len < 0 || (size_t)len >= sizeof(line))
-		return cli_usage_err("ctl", "the command is too long");
-
-	fd = connect_to(sock);
-	if (fd < 0) {
-		cli_err("ctl: cannot connect to %s: %s", sock, strerror(errno));
-		return 1;
-	}
-	if (send(fd, line, (size_t)len, MSG_NOSIGNAL) != len) {
-		cli_err("ctl: cannot send to %s: %s", sock, strerror(errno));
-		goto out;
-	}
-	n = read_line(fd, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		cli_err("ctl: no reply from %s: %s", sock,
-			errno == EAGAIN ? "timed out" :
-			errno == EPROTO ? "the connection ended" : strerror(errno));
-		goto out;
-	}
-	buf[n] = '\0';
-	printf("%s\n", buf);
-	reply = json_tokener_parse(buf);
-	if (reply && json_object_object_get_ex(reply, "ok", &ok) &&
-	    json_object_is_type(ok, json_type_boolean) &&
-	    json_object_get_boolean(ok))
-		ret = 0;
-	else if (!reply)
-		cli_err("ctl: the reply is not JSON");
-	json_object_put(reply);
-out:
-	close(fd);
 	return ret;
 }
 
@@ -160,7 +317,8 @@ int cmd_ctl(struct cli *cli, int argc, char **argv)
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	const char *cmd;
+	int c, nargs;
 
 	(void)cli;
 	cli_getopt_reset();
@@ -176,10 +334,12 @@ int cmd_ctl(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return cli_usage_err("ctl", "give the socket and one command");
-	if (argc - optind != 2 + !!arg_name(argv[optind + 1]))
-		return cli_usage_err("ctl", "%s takes %s", argv[optind + 1],
-				     arg_name(argv[optind + 1]) ?
-				     "one argument" : "no argument");
-	return send_request(argv[optind], argv[optind + 1],
-			    argv[optind + 2]);
+	nargs = argc - optind - 2;
+	cmd = argv[optind + 1];
+	if (!strcmp(cmd, "migrate") ? nargs < 1 :
+	    nargs != !!arg_name(cmd))
+		return cli_usage_err("ctl", "%s takes %s", cmd,
+				     arg_name(cmd) ? "one argument" : "no argument");
+	return request(argv[optind], cmd, arg_name(cmd) ? argv[optind + 2] : NULL,
+		       nargs > 1 ? nargs - 1 : 0, argv + optind + 3);
 }

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 		"                              [--mem SIZE] [--cpus N] [--api-sock PATH] [-v]\n"
 		"       mvm [--device PATH] run --raw FILE [--load-addr ADDR] [--mem SIZE]\n"
 		"                              [--cpus 1] [--api-sock PATH] [-v]\n"
+		"       mvm [--device PATH] run --incoming tcp:HOST:PORT|unix:PATH [--mem SIZE]\n"
+		"                              [--cpus N] [--api-sock PATH] [-v]\n"
 		"\n"
 		"Run a guest until it powers off, reboots, panics or fails.\n"
 		"\n"
@@ -69,6 +71,15 @@ static void usage(FILE *f)
 		"                   (default: 1)\n"
 		"  --api-sock PATH  serve the control socket there (mode 0600; the path\n"
 		"                   must not exist; see 'mvm ctl --help')\n"
+		"  --incoming ADDR  take a live migration (mvm ctl SOCKET migrate ADDR) on\n"
+		"                   tcp:HOST:PORT or unix:PATH (made mode 0600) and run the\n"
+		"                   guest once all of it arrived; --mem and --cpus are then\n"
+		"                   the most it takes, and it refuses a guest whose memory\n"
+		"                   layout, TSC rate or CPU features this host cannot give\n"
+		"  --dirty-log ring|bitmap\n"
+		"                   how mvm.ko reports the pages a migrating guest writes:\n"
+		"                   per-vCPU rings (the default, where mvm.ko has them) or a\n"
+		"                   bitmap per memory slot\n"
 		"  -v, --verbose    note MSRs the guest is refused (once each)\n"
 		"  --device PATH    the mvm device (default: $MVM_DEVICE, else %s)\n"
 		"  -h, --help       show this help\n",
@@ -101,6 +112,8 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+		{ "incoming", required_argument, NULL, OPT_INCOMING },
+		{ "dirty-log", required_argument, NULL, OPT_DIRTY_LOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -134,6 +147,14 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		case OPT_API_SOCK:
 			a->api_sock = optarg;
 			break;
+		case OPT_INCOMING:
+			a->incoming = optarg;
+			break;
+		case OPT_DIRTY_LOG:
+			if (strcmp(optarg, "ring") && strcmp(optarg, "bitmap"))
+				return cli_usage_err("run", "--dirty-log '%s': ring or bitmap", optarg);
+			a->dirty_bitmap = !strcmp(optarg, "bitmap");
+			break;
 		case OPT_LOAD_ADDR:
 			if (parse_addr(optarg, &a->load_addr) < 0)
 				return cli_usage_err("run", "--load-addr '%s': not an address (decimal, or hex with 0x)", optarg);
@@ -148,6 +169,7 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 		case OPT_CPUS:
 			if (cli_parse_count(optarg, &a->cpus) < 0 || a->cpus == 0)
 				return cli_usage_err("run", "--cpus '%s': not a number of at least 1", optarg);
+			a->cpus_set = 1;
 			break;
 		default:
 			return cli_bad_option("run", c, argv);
@@ -156,6 +178,11 @@ static int parse_args(struct run_args *a, struct cli *cli, int argc,
 	if (optind < argc)
 		return cli_usage_err("run", "unexpected argument '%s'",
 				     argv[optind]);
+	if (a->incoming && (a->raw || a->kernel || a->initrd || a->cmdline ||
+			    load_addr_set))
+		return cli_usage_err("run", "--incoming takes its guest from the migration: no --kernel, --raw, --initrd, --cmdline or --load-addr");
+	if (a->incoming)
+		return 0;	/* --mem and --cpus: the most it takes */
 	if (a->raw && a->kernel)
 		return cli_usage_err("run", "--raw and --kernel: give one guest, not both");
 	if (!a->raw && !a->kernel)
@@ -273,6 +300,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	ret = parse_args(&a, cli, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;	/* -1: help was shown */
+	if (a.incoming)
+		return run_incoming(cli, &a);
 	if (a.kernel)
 		return run_linux(cli, &a);
 	return run(cli, &a);

@@ -22,10 +22,18 @@ struct run_args {
 	unsigned long cpus;
 	int verbose;
 	const char *api_sock;	/* --api-sock: the control socket */
+	const char *incoming;	/* --incoming: a migration's destination */
+	int cpus_set;		/* --cpus given */
+	int dirty_bitmap;	/* --dirty-log bitmap: no dirty rings */
 };
+
+/* Each vCPU's dirty ring, unless --dirty-log bitmap (4096 entries). */
+#define RUN_RING_BYTES	(64U << 10)
 
 /* Boot args->kernel; returns mvm's exit status. */
 int run_linux(struct cli *cli, const struct run_args *a);
+/* Take a migration at args->incoming and run it (run_incoming.c). */
+int run_incoming(struct cli *cli, const struct run_args *a);
 
 /* Machine kinds (mvm_machine.kind): what a snapshot is restored into. */
 #define RUN_KIND_RAW	1	/* mvm run --raw */
@@ -47,7 +55,11 @@ int run_linux_devices(struct mvm_machine *m, struct run_devices *d);
 void run_machine_init(struct mvm_machine *m, const struct run_args *a);
 /* Guest RAM of size bytes in the PC layout: 0 or -1. */
 int run_alloc_ram(struct mvm_machine *m, uint64_t size);
-/* Open the device, check --mem against it, create the VM, map RAM: 0 or -1. */
+/*
+ * Open the device, check --mem against it, create the VM, map RAM, and
+ * give it dirty rings (unless --dirty-log bitmap, or the module has none):
+ * 0 or -1.
+ */
 int run_create_vm(const struct cli *cli, struct mvm_machine *m);
 /* vCPUs 0 .. n-1: 0 or -1. */
 int run_create_vcpus(struct mvm_machine *m, unsigned int n);

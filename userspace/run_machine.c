@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "migrate.h"
 #include "run.h"
 #include "term.h"
 
@@ -57,6 +58,9 @@ int run_alloc_ram(struct mvm_machine *m, uint64_t size)
 	return 0;
 }
 
+/* The dirty rings the next VM gets (run_machine_init() says). */
+static uint32_t ring_bytes = RUN_RING_BYTES;
+
 int run_create_vm(const struct cli *cli, struct mvm_machine *m)
 {
 	int fd = cli_open_device(cli), bad_slot;
@@ -67,8 +71,16 @@ int run_create_vm(const struct cli *cli, struct mvm_machine *m)
 		close(fd);
 		return -1;
 	}
-	if (mvm_machine_create_vm(m, fd, &bad_slot) == 0)
+	if (mvm_machine_create_vm(m, fd, &bad_slot) == 0) {
+		/* A module without rings (or not this size) logs to bitmaps. */
+		if (ring_bytes && mvm_machine_enable_ring(m, ring_bytes) < 0 &&
+		    errno != EOPNOTSUPP) {
+			cli_err("cannot give the vCPUs dirty rings (MVM_ENABLE_CAP): %s",
+				strerror(errno));
+			return -1;
+		}
 		return 0;
+	}
 	if (bad_slot >= 0)
 		cli_err("cannot give the guest its RAM with MVM_SET_MEMORY_REGION: %s",
 			strerror(errno));
@@ -160,6 +172,7 @@ static const struct mvm_machine_hooks run_hooks = {
 
 void run_machine_init(struct mvm_machine *m, const struct run_args *a)
 {
+	ring_bytes = a->dirty_bitmap ? 0 : RUN_RING_BYTES;
 	mvm_machine_init(m, cli_err);
 	m->log_msrs = a->verbose;
 	m->hooks = &run_hooks;
@@ -213,6 +226,8 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 		cli_err("cannot start the vCPUs' threads: %s", strerror(errno));
 	/* Stopping since before the joins: requests after that change nothing. */
 	mvm_ctl_stop(ctl);
+	/* A migration still running gives up; its guest has stopped anyway. */
+	mvm_migrate_finish(m);
 	input_stop(in);
 	term_restore();
 	if (sig > 0) {

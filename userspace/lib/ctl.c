@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "migrate.h"
 #include "snapshot.h"
 
 /* Requests are flat objects: nothing deeper is ever needed. */
@@ -43,72 +44,144 @@ struct mvm_ctl {
 
 /* ---- Requests ---- */
 
+/* A request's argument: a non-empty string, or an integer in [1, max]. */
+struct ctl_arg {
+	const char *name;
+	json_type type;		/* json_type_string, _int or _boolean */
+	int required;
+	int64_t max;
+};
+
+struct ctl_req {
+	struct mvm_machine *m;
+	int fd;			/* the client's connection, -1: none */
+};
+
+#define CTL_DONE	1
+#define CTL_REFUSED	0
+#define CTL_DEFERRED	2	/* the reply is written later, on req->fd */
+
 struct ctl_cmd {
 	const char *name;
-	const char *arg;	/* the one string argument it takes, or NULL */
-	/* Fill reply (an object with "ok" already in it): 1 done, 0 refused. */
-	int (*run)(struct mvm_machine *m, json_object *req, json_object *reply);
+	const struct ctl_arg *args;	/* ends with a NULL name; may be NULL */
+	/* Fill reply (an object with "ok" already in it): a CTL_* value. */
+	int (*run)(struct ctl_req *r, json_object *req, json_object *reply);
 };
 
 static int refuse(json_object *reply, const char *why)
 {
 	json_object_object_add(reply, "ok", json_object_new_boolean(0));
 	json_object_object_add(reply, "error", json_object_new_string(why));
-	return 0;
+	return CTL_REFUSED;
 }
 
-static int cmd_pause(struct mvm_machine *m, json_object *req, json_object *reply)
+static int cmd_pause(struct ctl_req *r, json_object *req, json_object *reply)
 {
 	(void)req;
 	(void)reply;
-	mvm_machine_pause(m);
-	return 1;
+	mvm_machine_pause(r->m);
+	return CTL_DONE;
 }
 
-static int cmd_resume(struct mvm_machine *m, json_object *req,
-		      json_object *reply)
+static int cmd_resume(struct ctl_req *r, json_object *req, json_object *reply)
 {
 	(void)req;
 	(void)reply;
-	mvm_machine_resume(m);
-	return 1;
+	mvm_machine_resume(r->m);
+	return CTL_DONE;
 }
 
-static int cmd_status(struct mvm_machine *m, json_object *req,
-		      json_object *reply)
+static const char *mig_state_name(enum mvm_mig_state s)
 {
+	switch (s) {
+	case MVM_MIG_ACTIVE:
+		return "active";
+	case MVM_MIG_COMPLETED:
+		return "completed";
+	case MVM_MIG_CANCELLED:
+		return "cancelled";
+	default:
+		return "failed";
+	}
+}
+
+static void add_int(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+/* A migration's figures as an object (bytes, ms). */
+static json_object *mig_object(const struct mvm_mig_progress *p)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "state",
+			       json_object_new_string(mig_state_name(p->state)));
+	json_object_object_add(o, "uri", json_object_new_string(p->uri));
+	add_int(o, "round", p->round);
+	add_int(o, "sent", (int64_t)p->sent);
+	add_int(o, "left", (int64_t)p->left);
+	add_int(o, "dirty_rate", (int64_t)p->dirty_rate);
+	add_int(o, "expected_downtime_ms", (int64_t)p->expected_downtime_ms);
+	add_int(o, "throttle_pct", p->throttle_pct);
+	if (p->state == MVM_MIG_COMPLETED) {
+		add_int(o, "downtime_ms", (int64_t)p->downtime_ms);
+		add_int(o, "total_ms", (int64_t)p->total_ms);
+	} else if (p->state != MVM_MIG_ACTIVE) {
+		json_object_object_add(o, "error",
+				       json_object_new_string(p->error));
+	}
+	return o;
+}
+
+static int cmd_status(struct ctl_req *r, json_object *req, json_object *reply)
+{
+	struct mvm_machine *m = r->m;
+	struct mvm_mig_progress p;
 	const char *state;
 
 	(void)req;
 	pthread_mutex_lock(&m->lock);
 	if (mvm_machine_stopping(m))
 		state = "stopping";
-	else if (mvm_machine_paused(m))
+	else if (mvm_machine_user_paused(m))
 		state = "paused";
 	else
 		state = "running";
 	pthread_mutex_unlock(&m->lock);
 	json_object_object_add(reply, "state", json_object_new_string(state));
-	json_object_object_add(reply, "vcpus",
-			       json_object_new_int64(m->nr_vcpus));
-	json_object_object_add(reply, "memory",
-			       json_object_new_int64((int64_t)m->ram_size));
-	return 1;
+	add_int(reply, "vcpus", m->nr_vcpus);
+	add_int(reply, "memory", (int64_t)m->ram_size);
+	if (mvm_migrate_progress(m, &p))
+		json_object_object_add(reply, "migration", mig_object(&p));
+	return CTL_DONE;
+}
+
+static int migrating(struct mvm_machine *m)
+{
+	struct mvm_mig_progress p;
+
+	return mvm_migrate_progress(m, &p) && p.state == MVM_MIG_ACTIVE;
 }
 
 /*
  * The whole machine into a new directory; a running machine is paused for
  * it and goes on afterwards, a paused one stays paused.
  */
-static int cmd_snapshot(struct mvm_machine *m, json_object *req,
+static int cmd_snapshot(struct ctl_req *rq, json_object *req,
 			json_object *reply)
 {
+	struct mvm_machine *m = rq->m;
 	json_object *path;
 	int was_paused, r, err;
 
+	if (migrating(m))
+		return refuse(reply, "snapshot: a migration is running");
 	json_object_object_get_ex(req, "path", &path);
 	pthread_mutex_lock(&m->lock);
-	was_paused = mvm_machine_paused(m);
+	was_paused = mvm_machine_user_paused(m);
 	pthread_mutex_unlock(&m->lock);
 	if (!was_paused)
 		mvm_machine_pause(m);
@@ -122,22 +195,150 @@ static int cmd_snapshot(struct mvm_machine *m, json_object *req,
 		snprintf(why, sizeof(why), "snapshot: %s", strerror(err));
 		return refuse(reply, why);
 	}
+	return CTL_DONE;
+}
+
+/* The migration's end, on its thread: the deferred reply to migrate. */
+static void migrate_done(const struct mvm_mig_progress *p, void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	json_object *r = json_object_new_object();
+	const char *line;
+
+	if (r) {
+		json_object_object_add(r, "ok", json_object_new_boolean(
+				       p->state == MVM_MIG_COMPLETED));
+		if (p->state != MVM_MIG_COMPLETED)
+			json_object_object_add(r, "error",
+					       json_object_new_string(p->error));
+		json_object_object_add(r, "migration", mig_object(p));
+		line = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN);
+		/* Blocking: the client waits for it; a gone one gets EPIPE. */
+		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 ||
+		    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+			/* Nobody to tell. */
+		}
+		json_object_put(r);
+	}
+	close(fd);
+}
+
+static int get_int(json_object *req, const char *key, int64_t *v)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(req, key, &o))
+		return 0;
+	*v = json_object_get_int64(o);
 	return 1;
 }
+
+/*
+ * Start a migration.  Its reply comes when it ends, on this connection
+ * (the client asks status on another meanwhile); with "detach" at once.
+ */
+static int cmd_migrate(struct ctl_req *rq, json_object *req,
+		       json_object *reply)
+{
+	struct mvm_migrate_opts o = { 0 };
+	json_object *uri, *detach;
+	int64_t v;
+	int fd = -1, defer;
+	char why[160];
+
+	json_object_object_get_ex(req, "uri", &uri);
+	if (get_int(req, "downtime_ms", &v))
+		o.downtime_ms = (unsigned int)v;
+	if (get_int(req, "max_bandwidth", &v))
+		o.max_bandwidth = (uint64_t)v * 1000000;
+	if (get_int(req, "timeout", &v))
+		o.timeout_s = (unsigned int)v;
+	defer = rq->fd >= 0 &&
+		!(json_object_object_get_ex(req, "detach", &detach) &&
+		  json_object_get_boolean(detach));
+	if (defer) {
+		/* Its own descriptor: the connection may be dropped meanwhile. */
+		fd = fcntl(rq->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return refuse(reply, "migrate: out of descriptors");
+		/* The server's socket is non-blocking; this reply may wait. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	if (mvm_migrate_start(rq->m, json_object_get_string(uri), &o,
+			      defer ? migrate_done : NULL,
+			      (void *)(intptr_t)fd) < 0) {
+		snprintf(why, sizeof(why), "migrate: %s",
+			 errno == EBUSY ? "a migration is running already, or the machine is stopping" :
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return refuse(reply, why);
+	}
+	if (!defer)
+		json_object_object_add(reply, "state",
+				       json_object_new_string("active"));
+	return defer ? CTL_DEFERRED : CTL_DONE;
+}
+
+static int cmd_migrate_cancel(struct ctl_req *r, json_object *req,
+			      json_object *reply)
+{
+	(void)req;
+	if (mvm_migrate_cancel(r->m) < 0)
+		return refuse(reply, "migrate-cancel: no migration is running");
+	return CTL_DONE;
+}
+
+static const struct ctl_arg snapshot_args[] = {
+	{ "path", json_type_string, 1, 0 },
+	{ NULL, json_type_null, 0, 0 },
+};
+
+static const struct ctl_arg migrate_args[] = {
+	{ "uri", json_type_string, 1, 0 },
+	{ "downtime_ms", json_type_int, 0, 60000 },
+	{ "max_bandwidth", json_type_int, 0, 1000000 },	/* MB/s */
+	{ "timeout", json_type_int, 0, 3600 },		/* s */
+	{ "detach", json_type_boolean, 0, 0 },
+	{ NULL, json_type_null, 0, 0 },
+};
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "pause", NULL, cmd_pause },
 	{ "resume", NULL, cmd_resume },
 	{ "status", NULL, cmd_status },
-	{ "snapshot", "path", cmd_snapshot },
+	{ "snapshot", snapshot_args, cmd_snapshot },
+	{ "migrate", migrate_args, cmd_migrate },
+	{ "migrate-cancel", NULL, cmd_migrate_cancel },
 };
 
-/* The request as an object whose only key is "cmd", a known name. */
+/* Is o what a takes?  A NUL inside a string would cut what the command uses. */
+static int arg_fits(const struct ctl_arg *a, json_object *o)
+{
+	int64_t v;
+
+	if (!json_object_is_type(o, a->type))
+		return 0;
+	switch (a->type) {
+	case json_type_string:
+		return json_object_get_string_len(o) &&
+		       strlen(json_object_get_string(o)) ==
+		       (size_t)json_object_get_string_len(o);
+	case json_type_int:
+		v = json_object_get_int64(o);
+		return v >= 1 && v <= a->max;
+	default:
+		return 1;
+	}
+}
+
+/* The request as an object with "cmd", a known name, and its arguments. */
 static const struct ctl_cmd *parse(json_object *req, json_object *reply)
 {
-	json_object *cmd;
+	const struct ctl_arg *a;
+	json_object *cmd, *arg;
 	const char *name;
-	size_t i;
+	size_t i, n = 1;
 
 	if (!json_object_is_type(req, json_type_object)) {
 		refuse(reply, "a request is a JSON object");
@@ -156,29 +357,43 @@ static const struct ctl_cmd *parse(json_object *req, json_object *reply)
 		refuse(reply, "unknown command");
 		return NULL;
 	}
-	/* Its argument, a non-empty string, and nothing else. */
-	if (ctl_cmds[i].arg) {
-		json_object *arg;
-
-		/* A NUL inside would cut the string the command uses. */
-		if (!json_object_object_get_ex(req, ctl_cmds[i].arg, &arg) ||
-		    !json_object_is_type(arg, json_type_string) ||
-		    !json_object_get_string_len(arg) ||
-		    strlen(json_object_get_string(arg)) !=
-		    (size_t)json_object_get_string_len(arg)) {
+	for (a = ctl_cmds[i].args; a && a->name; a++) {
+		if (!json_object_object_get_ex(req, a->name, &arg)) {
+			if (!a->required)
+				continue;
 			refuse(reply, "a needed argument is missing or not a string");
 			return NULL;
 		}
+		if (!arg_fits(a, arg)) {
+			refuse(reply, a->type == json_type_string ?
+			       "a needed argument is missing or not a string" :
+			       "an argument is not of its type or out of range");
+			return NULL;
+		}
+		n++;
 	}
-	if (json_object_object_length(req) != 1 + !!ctl_cmds[i].arg) {
+	/* Anything else in it is a key no command takes. */
+	if ((size_t)json_object_object_length(req) != n) {
 		refuse(reply, "unknown argument");
 		return NULL;
 	}
 	return &ctl_cmds[i];
 }
 
+static int handle(struct ctl_req *rq, const char *req, size_t len,
+		  char *reply, size_t cap);
+
 int mvm_ctl_handle(struct mvm_machine *m, const char *req, size_t len,
 		   char *reply, size_t cap)
+{
+	struct ctl_req rq = { .m = m, .fd = -1 };
+
+	return handle(&rq, req, len, reply, cap);
+}
+
+/* As mvm_ctl_handle(); CTL_DEFERRED: no reply now (reply is empty). */
+static int handle(struct ctl_req *rq, const char *req, size_t len,
+		  char *reply, size_t cap)
 {
 	json_object *r = json_object_new_object(), *in = NULL;
 	struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
@@ -204,7 +419,11 @@ int mvm_ctl_handle(struct mvm_machine *m, const char *req, size_t len,
 	cmd = parse(in, r);
 	if (cmd) {
 		json_object_object_add(r, "ok", json_object_new_boolean(1));
-		done = cmd->run(m, in, r);	/* a refusal sets "ok" false */
+		done = cmd->run(rq, in, r);	/* a refusal sets "ok" false */
+		if (done == CTL_DEFERRED) {
+			reply[0] = '\0';
+			goto out;
+		}
 	}
 reply:
 	snprintf(reply, cap, "%s",
@@ -258,8 +477,10 @@ static int serve(struct mvm_ctl *c, struct ctl_client *cl)
 	while ((nl = memchr(cl->buf, '\n', cl->len))) {
 		size_t line = (size_t)(nl - cl->buf);
 
-		mvm_ctl_handle(c->m, cl->buf, line, reply, sizeof(reply));
-		if (reply_line(cl->fd, reply) < 0)
+		struct ctl_req rq = { .m = c->m, .fd = cl->fd };
+
+		if (handle(&rq, cl->buf, line, reply, sizeof(reply)) !=
+		    CTL_DEFERRED && reply_line(cl->fd, reply) < 0)
 			return -1;
 		memmove(cl->buf, nl + 1, cl->len - line - 1);
 		cl->len -= line + 1;

@@ -60,6 +60,9 @@ int mvm_create_vcpu(int vm_fd, unsigned int id);
 /* MVM_SET_MEMORY_REGION; size 0 deletes the slot.  0 or -1. */
 int mvm_set_memory_region(int vm_fd, uint32_t slot, uint64_t gpa,
 			  uint64_t size, void *hva);
+/* The same with MVM_MEM_* flags (changing only LOG_DIRTY keeps the slot). */
+int mvm_set_memory_region_flags(int vm_fd, uint32_t slot, uint64_t gpa,
+				uint64_t size, void *hva, uint32_t flags);
 
 /* ---- Guest memory ---- */
 
@@ -258,6 +261,7 @@ struct mvm_ram_region {
 };
 
 struct mvm_machine;
+struct mvm_migration;
 struct mvm_stop;
 
 /* A vCPU of the machine and the thread that runs it. */
@@ -266,6 +270,9 @@ struct mvm_machine_vcpu {
 	struct mvm_vcpu v;
 	pthread_t thread;		/* lock: both, until the joins */
 	int started;
+	/* Its dirty ring (dirty.c), when the VM has rings: dirty_lock. */
+	struct mvm_dirty_gfn *ring;
+	uint32_t ring_next;
 };
 
 /* What the owner of a machine decides (any hook may be NULL). */
@@ -329,7 +336,24 @@ struct mvm_machine {
 	int pause_req;
 	unsigned int parked, running;	/* lock */
 	pthread_cond_t cond;		/* lock: parked, pause_req, a stop */
-	char reason_buf[96];		/* lock: a poweroff_reason built here */
+	char reason_buf[160];		/* lock: a poweroff_reason built here */
+	/*
+	 * Dirty tracking (dirty.c).  ring_bytes: each vCPU's dirty ring, 0
+	 * for the slots' bitmaps; set before the vCPUs exist.  dirty_lock
+	 * covers harvesting (the rings' read positions, dirty, logging);
+	 * dirty has one bit per page of RAM (by its offset in the mapping)
+	 * while logging is on.
+	 */
+	uint32_t ring_bytes;
+	pthread_mutex_t dirty_lock;
+	uint64_t *dirty;
+	uint64_t *log_buf;		/* bitmaps: one slot's, harvesting */
+	int logging;
+	/* A throttle (machine_run.c): vCPUs held this % of the time. */
+	unsigned int throttle_pct;	/* lock */
+	pthread_t throttle_thread;
+	int throttle_running;		/* lock */
+	struct mvm_migration *migration;	/* lock: the last started (migrate.c) */
 };
 
 void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log);
@@ -362,6 +386,18 @@ void mvm_machine_destroy(struct mvm_machine *m);
  */
 int mvm_machine_save_devices(struct mvm_machine *m, struct mvm_state *s);
 int mvm_machine_load_devices(struct mvm_machine *m, struct mvm_state *s);
+/*
+ * The whole machine but its RAM, as sections of s: the VM's clock, every
+ * vCPU in id order, the devices.  Paused (the lock held for a snapshot).
+ */
+int mvm_machine_save_state(struct mvm_machine *m, struct mvm_state *s);
+/*
+ * Those sections back into a machine built alike, before it runs (its
+ * TSCs go on by the realtime that passed since the save): 0, or -1 with
+ * errno and *why saying what was wrong.
+ */
+int mvm_machine_load_state(struct mvm_machine *m, struct mvm_state *s,
+			   const char **why);
 /* Add a device to the registry: 0, or -1 with ENOMEM. */
 int mvm_machine_add_vdev(struct mvm_machine *m, const struct mvm_vdev_ops *ops,
 			 void *opaque);
@@ -418,8 +454,59 @@ int mvm_machine_create_vcpus(struct mvm_machine *m, unsigned int n,
  */
 void mvm_machine_pause(struct mvm_machine *m);
 void mvm_machine_resume(struct mvm_machine *m);
+/*
+ * The same for one of several holders (MVM_PAUSE_*): the vCPUs run while
+ * none holds them, so a migration's final pause and its throttle neither
+ * end nor are ended by the user's pause (MVM_PAUSE_USER, the calls above).
+ */
+#define MVM_PAUSE_USER		1U
+#define MVM_PAUSE_MIGRATE	2U
+#define MVM_PAUSE_THROTTLE	4U
+void mvm_machine_pause_by(struct mvm_machine *m, unsigned int who);
+void mvm_machine_resume_by(struct mvm_machine *m, unsigned int who);
 /* Is every vCPU held (and the machine not stopping)?  Lock held. */
 int mvm_machine_paused(const struct mvm_machine *m);
+/* Did the user pause it (whether or not the vCPUs are held yet)?  Lock. */
+int mvm_machine_user_paused(const struct mvm_machine *m);
+/*
+ * Hold the vCPUs pct % of the time (0: never; at most 99), in slices of
+ * 10 ms of running, on a thread of the machine's (a migration's
+ * auto-converge).  0, or -1 with errno when the thread cannot start.
+ */
+int mvm_machine_throttle(struct mvm_machine *m, unsigned int pct);
+
+/* ---- Dirty tracking (dirty.c) ---- */
+
+/*
+ * Give the VM's vCPUs dirty rings of bytes each (MVM_CAP_DIRTY_LOG_RING):
+ * after mvm_machine_create_vm(), before the vCPUs.  0, or -1 with errno
+ * (EOPNOTSUPP: the module has no ring of that size).
+ */
+int mvm_machine_enable_ring(struct mvm_machine *m, uint32_t bytes);
+/*
+ * Logging on every slot on or off (MVM_MEM_LOG_DIRTY, changed in place);
+ * on also starts the machine's dirty bitmap empty.  0, or -1 with errno.
+ */
+int mvm_machine_log_dirty(struct mvm_machine *m, int on);
+/*
+ * Move the pages written since the last call from the kernel (every
+ * vCPU's ring, then MVM_RESET_DIRTY_RINGS; or each slot's bitmap) into
+ * the machine's bitmap, which the pages the kernel reports are then
+ * protected again.  Any thread (a vCPU's on MVM_EXIT_DIRTY_RING_FULL).
+ * 0, or -1 with errno.
+ */
+int mvm_machine_harvest(struct mvm_machine *m);
+/*
+ * Harvest, then move the machine's bitmap into into (RAM pages bits,
+ * ORed in) and clear it: the pages to send again.  Returns how many
+ * pages it moved, or -1 with errno.
+ */
+int64_t mvm_machine_take_dirty(struct mvm_machine *m, uint64_t *into);
+/* The VMM wrote guest RAM at [gpa, gpa + len) itself (a device's DMA). */
+void mvm_machine_mark_dirty(struct mvm_machine *m, uint64_t gpa, uint64_t len);
+/* machine.c's, as it creates and destroys a vCPU: its ring mapped, or not. */
+int mvm_machine_map_ring(struct mvm_machine *m, struct mvm_machine_vcpu *t);
+void mvm_machine_unmap_ring(struct mvm_machine *m, struct mvm_machine_vcpu *t);
 /* The run loop: a pause was asked for; wait here until it ends.  No lock. */
 void mvm_machine_park(struct mvm_machine *m);
 

@@ -19,6 +19,7 @@ void mvm_machine_init(struct mvm_machine *m, mvm_log_fn log)
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->cond, NULL);
+	pthread_mutex_init(&m->dirty_lock, NULL);
 	m->pio.limit = 0xffff;
 	m->mmio.limit = ~0ULL;
 	m->wake_fd = -1;
@@ -58,8 +59,10 @@ void mvm_machine_destroy(struct mvm_machine *m)
 	}
 	m->irq = NULL;
 	/* The VM lives until its last descriptor closes: vCPUs, then the VM. */
-	for (i = 0; i < m->nr_vcpus; i++)
+	for (i = 0; i < m->nr_vcpus; i++) {
+		mvm_machine_unmap_ring(m, &m->vcpus[i]);
 		mvm_vcpu_destroy(&m->vcpus[i].v);
+	}
 	free(m->vcpus);
 	m->vcpus = NULL;
 	m->nr_vcpus = 0;
@@ -78,6 +81,10 @@ void mvm_machine_destroy(struct mvm_machine *m)
 	if (m->dev_fd >= 0)
 		close(m->dev_fd);
 	m->dev_fd = -1;
+	free(m->dirty);
+	free(m->log_buf);
+	m->dirty = m->log_buf = NULL;
+	pthread_mutex_destroy(&m->dirty_lock);
 	pthread_cond_destroy(&m->cond);
 	pthread_mutex_destroy(&m->lock);
 }
@@ -222,6 +229,10 @@ int mvm_machine_create_vcpus(struct mvm_machine *m, unsigned int n,
 		if (mvm_vcpu_create(m->dev_fd, m->vm_fd, i,
 				    &m->vcpus[i].v) < 0) {
 			m->vcpus[i].v.fd = -1;
+			*failed_id = i;
+			return -1;
+		}
+		if (mvm_machine_map_ring(m, &m->vcpus[i]) < 0) {
 			*failed_id = i;
 			return -1;
 		}

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libmvm.h"
@@ -54,11 +55,11 @@ static void kick_all_locked(struct mvm_machine *m)
 	}
 }
 
-void mvm_machine_pause(struct mvm_machine *m)
+void mvm_machine_pause_by(struct mvm_machine *m, unsigned int who)
 {
 	pthread_mutex_lock(&m->lock);
 	if (!mvm_machine_stopping(m)) {
-		__atomic_store_n(&m->pause_req, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&m->pause_req, (int)who, __ATOMIC_SEQ_CST);
 		kick_all_locked(m);
 	}
 	while (m->parked < m->running && !mvm_machine_stopping(m))
@@ -66,18 +67,33 @@ void mvm_machine_pause(struct mvm_machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-void mvm_machine_resume(struct mvm_machine *m)
+void mvm_machine_resume_by(struct mvm_machine *m, unsigned int who)
 {
 	pthread_mutex_lock(&m->lock);
-	__atomic_store_n(&m->pause_req, 0, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&m->pause_req, ~(int)who, __ATOMIC_SEQ_CST);
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
+}
+
+void mvm_machine_pause(struct mvm_machine *m)
+{
+	mvm_machine_pause_by(m, MVM_PAUSE_USER);
+}
+
+void mvm_machine_resume(struct mvm_machine *m)
+{
+	mvm_machine_resume_by(m, MVM_PAUSE_USER);
 }
 
 int mvm_machine_paused(const struct mvm_machine *m)
 {
 	return m->pause_req && m->parked == m->running &&
 	       !mvm_machine_stopping(m);
+}
+
+int mvm_machine_user_paused(const struct mvm_machine *m)
+{
+	return (m->pause_req & MVM_PAUSE_USER) && !mvm_machine_stopping(m);
 }
 
 void mvm_machine_park(struct mvm_machine *m)
@@ -89,6 +105,84 @@ void mvm_machine_park(struct mvm_machine *m)
 		pthread_cond_wait(&m->cond, &m->lock);
 	m->parked--;
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- Throttling ---- */
+
+#define THROTTLE_SLICE_NS	10000000LL	/* running, between holds */
+
+static void sleep_ns(long long ns)
+{
+	struct timespec t = { .tv_sec = ns / 1000000000LL,
+			      .tv_nsec = ns % 1000000000LL };
+
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Run a slice, hold for pct / (100 - pct) slices, and again: the vCPUs
+ * run (100 - pct) % of the time.  Ends when pct goes to 0 or the machine
+ * stops.
+ */
+static void *throttle_main(void *arg)
+{
+	struct mvm_machine *m = arg;
+	unsigned int pct;
+
+	for (;;) {
+		sleep_ns(THROTTLE_SLICE_NS);
+		pthread_mutex_lock(&m->lock);
+		pct = m->throttle_pct;
+		if (!pct || mvm_machine_stopping(m)) {
+			m->throttle_running = 0;
+			pthread_mutex_unlock(&m->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&m->lock);
+		mvm_machine_pause_by(m, MVM_PAUSE_THROTTLE);
+		sleep_ns(THROTTLE_SLICE_NS * pct / (100 - pct));
+		mvm_machine_resume_by(m, MVM_PAUSE_THROTTLE);
+	}
+}
+
+int mvm_machine_throttle(struct mvm_machine *m, unsigned int pct)
+{
+	pthread_t old = 0;
+	int err = 0, join = 0;
+
+	if (pct > 99)
+		pct = 99;
+	pthread_mutex_lock(&m->lock);
+	m->throttle_pct = pct;
+	if (pct && !m->throttle_running) {
+		/* A thread that ended by itself is joined first. */
+		if (m->throttle_thread) {
+			old = m->throttle_thread;
+			m->throttle_thread = 0;
+			pthread_mutex_unlock(&m->lock);
+			pthread_join(old, NULL);
+			pthread_mutex_lock(&m->lock);
+		}
+		err = mvm_thread_create_nosig(&m->throttle_thread,
+					      throttle_main, m);
+		if (err)
+			m->throttle_thread = 0;
+		else
+			m->throttle_running = 1;
+	} else if (!pct && m->throttle_thread) {
+		join = 1;
+		old = m->throttle_thread;
+		m->throttle_thread = 0;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (join)
+		pthread_join(old, NULL);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- vCPU threads ---- */

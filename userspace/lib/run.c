@@ -248,6 +248,13 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		case MVM_EXIT_IRQ_WINDOW_OPEN:
 		case MVM_EXIT_INTR:
 			continue;
+		case MVM_EXIT_DIRTY_RING_FULL:
+			/* Take every ring's pages, reset them, run on. */
+			if (mvm_machine_harvest(m) == 0)
+				continue;
+			stop->reason = MVM_STOP_ERROR;
+			stop->err = errno;
+			goto out;
 		case MVM_EXIT_HLT:
 			stop->reason = MVM_STOP_HALT;
 			goto out;

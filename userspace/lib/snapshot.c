@@ -8,7 +8,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -98,38 +97,12 @@ static void put_machine(const struct mvm_machine *m, uint32_t crc,
 	mvm_state_end(s);
 }
 
-/*
- * The VM's kvmclock with the host's realtime of that moment: a restore
- * sets it with MVM_CLOCK_REALTIME, so the guest's clock goes on by the
- * time the snapshot was away, and its TSC (an MSR) from where it was.
- */
-static int put_clock(const struct mvm_machine *m, struct mvm_state *s)
-{
-	struct mvm_clock_data c;
-
-	if (ioctl(m->vm_fd, MVM_GET_CLOCK, &c) < 0)
-		return -1;
-	mvm_state_begin(s, MVM_STATE_CLOCK, "clock", 0);
-	mvm_state_put_bytes(s, &c, sizeof(c));
-	return mvm_state_end(s);
-}
-
 /* Everything but the memory, into s: the machine lock held, paused. */
 static int capture(struct mvm_machine *m, uint32_t crc, struct mvm_state *s)
 {
-	unsigned int i;
-
 	mvm_state_put_header(s);
 	put_machine(m, crc, s);
-	if (put_clock(m, s) < 0)
-		return -1;
-	for (i = 0; i < m->nr_vcpus; i++) {
-		mvm_state_begin(s, MVM_STATE_VCPU, "vcpu", i);
-		if (mvm_vcpu_state_save(&m->vcpus[i].v, s) < 0 ||
-		    mvm_state_end(s) < 0)
-			return -1;
-	}
-	return mvm_machine_save_devices(m, s);
+	return mvm_machine_save_state(m, s);
 }
 
 /* A file of the snapshot, written whole under .tmp, then renamed. */
@@ -376,66 +349,16 @@ int mvm_snapshot_map_ram(struct mvm_snapshot *snap, struct mvm_machine *m,
 	return 0;
 }
 
-/*
- * The host realtime that passed since the clock was saved, in guest TSC
- * ticks.  The TSC goes on by it as kvmclock does (MVM_CLOCK_REALTIME), so
- * a guest that keeps time with its TSC (Linux does, with an invariant
- * TSC) finds the host's time, as after a pause on one host; a migration
- * adds its downtime only.  0 when the host clock went back.
- */
-static uint64_t tsc_ticks_away(const struct mvm_machine *m,
-			       const struct mvm_clock_data *c)
-{
-	unsigned long khz = 0;
-	struct timespec now;
-	uint64_t ns;
-
-	if (!(c->flags & MVM_CLOCK_REALTIME) ||
-	    mvm_check_extension(m->dev_fd, MVM_CAP_TSC_KHZ, &khz) < 0 || !khz)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
-	if (ns <= c->realtime)
-		return 0;
-	ns -= c->realtime;
-	/* ns * kHz / 1e6, without overflow for any gap of a few centuries. */
-	return ns / 1000000 * khz + ns % 1000000 * khz / 1000000;
-}
-
 int mvm_snapshot_load(struct mvm_snapshot *snap, struct mvm_machine *m,
 		      const char **why)
 {
-	struct mvm_state *s = &snap->s;
 	struct mvm_state_section sec;
-	struct mvm_clock_data clock;
-	uint64_t tsc_add;
-	unsigned int i;
 
 	if (m->nr_vcpus != snap->nr_vcpus || m->kind != snap->kind)
 		return fail(why, "the machine is not the snapshot's", EINVAL);
-	/* The clock before the vCPUs' MSRs: the wall clock is written from it. */
-	if (mvm_state_next(s, &sec) != 1 || sec.type != MVM_STATE_CLOCK ||
-	    strcmp(sec.name, "clock") || sec.instance ||
-	    mvm_state_get_bytes(s, &clock, sizeof(clock)) < 0 ||
-	    mvm_state_done(s) < 0)
-		return fail(why, "the clock's section is missing", EBADMSG);
-	clock.flags &= MVM_CLOCK_REALTIME;
-	if (ioctl(m->vm_fd, MVM_SET_CLOCK, &clock) < 0)
-		return fail(why, "the kernel refused the VM's clock", errno);
-	tsc_add = tsc_ticks_away(m, &clock);
-	for (i = 0; i < snap->nr_vcpus; i++) {
-		if (mvm_state_next(s, &sec) != 1 || sec.type != MVM_STATE_VCPU ||
-		    strcmp(sec.name, "vcpu") || sec.instance != i)
-			return fail(why, "a vCPU's section is missing", EBADMSG);
-		if (mvm_vcpu_state_load(&m->vcpus[i].v, s, tsc_add) < 0 ||
-		    mvm_state_done(s) < 0)
-			return fail(why, errno == EBADMSG ?
-				    "a vCPU's section is not one" :
-				    "the kernel refused a vCPU's state", errno);
-	}
-	if (mvm_machine_load_devices(m, s) < 0)
-		return fail(why, "the devices' state does not fit this machine", EBADMSG);
-	if (mvm_state_next(s, &sec) != 0)
+	if (mvm_machine_load_state(m, &snap->s, why) < 0)
+		return -1;
+	if (mvm_state_next(&snap->s, &sec) != 0)
 		return fail(why, "the state file has sections this mvm does not know", EBADMSG);
 	return 0;
 }

@@ -19,6 +19,13 @@ void mvm_state_free(struct mvm_state *s)
 	mvm_state_init(s);
 }
 
+void mvm_state_reset(struct mvm_state *s)
+{
+	s->len = s->pos = s->end = s->sec_at = 0;
+	s->in_section = 0;
+	s->err = 0;
+}
+
 void mvm_state_init_read(struct mvm_state *s, const void *buf, size_t len)
 {
 	mvm_state_init(s);

@@ -30,6 +30,11 @@ enum mvm_state_type {
 	MVM_STATE_MACHINE = 2,	/* what the machine is: snapshot.c */
 	MVM_STATE_VCPU = 3,	/* a vCPU, by id */
 	MVM_STATE_CLOCK = 4,	/* the VM's kvmclock (MVM_GET_CLOCK) */
+	/* A migration's stream (migrate.h) */
+	MVM_STATE_HELLO = 5,	/* source -> destination: the machine, CPU */
+	MVM_STATE_REPLY = 6,	/* destination -> source: taken, or why not */
+	MVM_STATE_RAM = 7,	/* a run of guest RAM pages */
+	MVM_STATE_END = 8,	/* the last section: what was sent */
 };
 
 struct mvm_state_section {
@@ -108,5 +113,24 @@ int mvm_state_recv(int fd, struct mvm_state *s, struct mvm_state_section *sec,
 		   size_t max);
 /* Read the stream's header from fd: 0, or -1 (EBADMSG, EPROTONOSUPPORT, EPROTO). */
 int mvm_state_recv_header(int fd);
+
+/*
+ * The same over a migration's connection: each transfer fails with
+ * ECANCELED once *cancel (may be NULL) is set, and with ETIMEDOUT when no
+ * byte moved for timeout_ms (0: wait for ever); bytes counts what moved.
+ */
+struct mvm_state_io {
+	int fd;
+	int timeout_ms;
+	const int *cancel;
+	uint64_t bytes;
+};
+
+int mvm_state_io_send(struct mvm_state_io *io, const struct mvm_state *s);
+int mvm_state_io_recv(struct mvm_state_io *io, struct mvm_state *s,
+		      struct mvm_state_section *sec, size_t max);
+int mvm_state_io_recv_header(struct mvm_state_io *io);
+/* Empty s for writing again, keeping its buffer. */
+void mvm_state_reset(struct mvm_state *s);
 
 #endif /* MVM_STATE_H */

@@ -18,9 +18,16 @@ int mvm_create_vcpu(int vm_fd, unsigned int id)
 int mvm_set_memory_region(int vm_fd, uint32_t slot, uint64_t gpa,
 			  uint64_t size, void *hva)
 {
-	/* Designated initialiser: flags and reserved[] are zero. */
+	return mvm_set_memory_region_flags(vm_fd, slot, gpa, size, hva, 0);
+}
+
+int mvm_set_memory_region_flags(int vm_fd, uint32_t slot, uint64_t gpa,
+				uint64_t size, void *hva, uint32_t flags)
+{
+	/* Designated initialiser: reserved[] is zero. */
 	struct mvm_memory_region r = {
 		.slot = slot,
+		.flags = flags,
 		.guest_phys_addr = gpa,
 		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)hva,
