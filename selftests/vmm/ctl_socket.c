@@ -2,7 +2,8 @@
 /*
  * The control socket (userspace/lib/ctl.c), served for a machine without
  * vCPUs: requests change its state as they say; malformed, unknown and
- * oversized requests are answered with an error and change nothing; a
+ * oversized requests (migrate's arguments of the wrong type or out of
+ * range among them) are answered with an error and change nothing; a
  * client that hangs up mid-request changes nothing; the socket is 0600
  * and an existing path is never replaced.
  */
@@ -39,6 +40,17 @@ TEST(requests)
 		"{\"cmd\":\"snapshot\",\"path\":\"\\u0000/x\"}",
 		"{\"cmd\":\"snapshot\",\"path\":\"/tmp/a\\u0000b\"}",
 		"{\"cmd\":\"snapshot\",\"path\":\"/tmp/x\",\"y\":1}",
+		"{\"cmd\":\"migrate\"}", "{\"cmd\":\"migrate\",\"uri\":5}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"downtime_ms\":0}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"downtime_ms\":\"5\"}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"downtime_ms\":1.5}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"timeout\":100000}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"max_bandwidth\":-1}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"detach\":1}",
+		"{\"cmd\":\"migrate\",\"uri\":\"tcp:h:1\",\"speed\":1}",
+		/* Well-formed, but this machine has no VM and no vCPU to move. */
+		"{\"cmd\":\"migrate\",\"uri\":\"unix:/nonexistent/x\"}",
+		"{\"cmd\":\"migrate-cancel\"}", "{\"cmd\":\"migrate-cancel\",\"x\":1}",
 	};
 	char reply[MVM_CTL_LINE_MAX];
 	struct mvm_machine m;

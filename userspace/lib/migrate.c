@@ -477,6 +477,11 @@ int mvm_migrate_start(struct mvm_machine *m, const char *uri,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	/* A machine that runs: its VM, its vCPUs (vCPU 0's CPUID goes). */
+	if (m->vm_fd < 0 || !m->nr_vcpus || !m->ram) {
+		errno = EINVAL;
+		return -1;
+	}
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -1;
