@@ -35,20 +35,6 @@ static void usage(FILE *f)
 		MVM_DEFAULT_DEVICE);
 }
 
-/* mvm run's machines have the PC layout: anything else is no snapshot of one. */
-static int pc_layout(const struct mvm_snapshot *snap)
-{
-	uint64_t low = mvm_low_ram(snap->ram_size);
-	const struct mvm_ram_region *r = snap->regions;
-
-	if (r[0].gpa || r[0].offset || r[0].size != low)
-		return 0;
-	if (snap->ram_size == low)
-		return snap->nr_regions == 1;
-	return snap->nr_regions == 2 && r[1].gpa == MVM_HIGH_RAM_BASE &&
-	       r[1].offset == low && r[1].size == snap->ram_size - low;
-}
-
 static int restore(struct cli *cli, const char *dir, int verify,
 		   const struct run_args *a)
 {
@@ -72,7 +58,8 @@ static int restore(struct cli *cli, const char *dir, int verify,
 			dir, snap.kind);
 		goto out;
 	}
-	if (!pc_layout(&snap) || (!linux_kind && snap.nr_vcpus != 1)) {
+	if (!run_pc_layout(snap.regions, snap.nr_regions, snap.ram_size) ||
+	    (!linux_kind && snap.nr_vcpus != 1)) {
 		cli_err("restore: %s: the machine section describes no machine mvm run builds",
 			dir);
 		goto out;

@@ -53,6 +53,9 @@ int run_linux_devices(struct mvm_machine *m, struct run_devices *d);
 
 /* A machine that logs to stderr and reports its vCPUs' failures there. */
 void run_machine_init(struct mvm_machine *m, const struct run_args *a);
+/* Are these regions the PC layout of ram_size bytes (mvm run's)?  1 or 0. */
+int run_pc_layout(const struct mvm_ram_region *r, unsigned int n,
+		  uint64_t ram_size);
 /* Guest RAM of size bytes in the PC layout: 0 or -1. */
 int run_alloc_ram(struct mvm_machine *m, uint64_t size);
 /*

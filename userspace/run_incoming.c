@@ -23,20 +23,6 @@
 /* The source sends without a pause: a silence this long is a dead one. */
 #define RECV_TIMEOUT_MS	(MVM_MIG_TIMEOUT_S * 1000)
 
-/* mvm run's machines have the PC layout: anything else is not one of ours. */
-static int pc_layout(const struct mvm_mig_hello *h)
-{
-	uint64_t low = mvm_low_ram(h->ram_size);
-	const struct mvm_ram_region *r = h->regions;
-
-	if (r[0].gpa || r[0].offset || r[0].size != low)
-		return 0;
-	if (h->ram_size == low)
-		return h->nr_regions == 1;
-	return h->nr_regions == 2 && r[1].gpa == MVM_HIGH_RAM_BASE &&
-	       r[1].offset == low && r[1].size == h->ram_size - low;
-}
-
 /* The CPUID table this mvm would give vCPU 0 of such a machine. */
 static unsigned int own_cpuid(int dev_fd, const struct mvm_mig_hello *h,
 			      struct mvm_cpuid_entry *e)
@@ -70,7 +56,8 @@ static int check_hello(const struct mvm_machine *m,
 		snprintf(why, cap, "a machine of a kind this mvm does not know (%u)", h->kind);
 		return -1;
 	}
-	if (!pc_layout(h) || (h->kind == RUN_KIND_RAW && h->nr_vcpus != 1)) {
+	if (!run_pc_layout(h->regions, h->nr_regions, h->ram_size) ||
+	    (h->kind == RUN_KIND_RAW && h->nr_vcpus != 1)) {
 		snprintf(why, cap, "the machine's memory layout is not one mvm run builds");
 		return -1;
 	}

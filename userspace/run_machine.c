@@ -44,6 +44,19 @@ int run_check_limits(const struct cli *cli, int fd, uint64_t mem)
 	return 0;
 }
 
+int run_pc_layout(const struct mvm_ram_region *r, unsigned int n,
+		  uint64_t ram_size)
+{
+	uint64_t low = mvm_low_ram(ram_size);
+
+	if (!n || r[0].gpa || r[0].offset || r[0].size != low)
+		return 0;
+	if (ram_size == low)
+		return n == 1;
+	return n == 2 && r[1].gpa == MVM_HIGH_RAM_BASE && r[1].offset == low &&
+	       r[1].size == ram_size - low;
+}
+
 int run_alloc_ram(struct mvm_machine *m, uint64_t size)
 {
 	char s[MVM_SIZE_BUF];
