@@ -411,18 +411,21 @@ mig_field() {
 		sed -n 's/.*"migration": *{[^}]*"'"$2"'": *"\{0,1\}\([a-z0-9.]*\).*/\1/p'
 }
 
-# mig_active SOCK [BYTES] [SECS]: wait until a migration is active with more than
-# BYTES (default 0) sent (at most SECS, default 60).
+# mig_active SOCK [SECS]: wait until a migration is active (at most SECS, default 60),
+# then 3 s more: the stream is then well under way (the figures in status move a round
+# at a time, so they cannot tell).
 mig_active() {
-	local i s
-	for ((i = 0; i < ${3:-60} * 5; i++)); do
-		if [ "$(mig_field "$1" state)" = active ]; then
-			s=$(mig_field "$1" sent)
-			[ "${s%.*}" -gt "${2:-0}" ] 2>/dev/null && return 0
-		fi
+	local i
+	for ((i = 0; i < ${2:-60} * 5; i++)); do
+		[ "$(mig_field "$1" state)" = active ] && sleep 3 && return 0
 		sleep 0.2
 	done
 	return 1
+}
+
+# The bytes of the stream a migration's last reply (MIG_OUT) counts (0: none).
+mig_sent() {
+	sed -n 's/.*"migration":{[^}]*"sent":\([0-9]*\).*/\1/p' <<<"$MIG_OUT" | grep . || echo 0
 }
 
 # Parse "MVM-INIT-OK cpus=<n> mem_kb=<k> uptime=<s>": sets INIT_CPUS, INIT_MEM_KB,
