@@ -324,10 +324,10 @@ round_past() {
 
 # The total of mismatches on NAME's last round line (1 when it has none).
 mismatches() {
-	local r
+	local r t
 	r=$(last_round "$1") || { echo 1; return; }
-	set -- $r
-	echo "$3"
+	read -r _ _ t _ <<<"$r"
+	echo "$t"
 }
 
 # ---- live migration (mvm only) ----

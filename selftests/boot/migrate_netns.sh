@@ -23,6 +23,7 @@ port=$((40000 + $$ % 20000))
 NA=mvm-mig-a$$ NB=mvm-mig-b$$
 # Addresses of the two namespaces only: the veth pair is their one link.
 A=10.231.0.1 B=10.231.0.2
+# shellcheck disable=SC2317 # run by the EXIT trap
 netns_cleanup() {
 	boot_cleanup
 	ip netns del "$NA" 2>/dev/null

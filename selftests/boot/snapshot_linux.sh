@@ -58,9 +58,8 @@ else
 fi
 bad=0
 for n in src r1 r2; do
-	r=$(last_round "$n") || r="0 0 1"
-	set -- $r
-	[ "$3" = 0 ] || { bad=1; diag "$n: $3 mismatches ($r)"; }
+	m=$(mismatches "$n")
+	[ "$m" = 0 ] || { bad=1; diag "$n: $m mismatches ($(last_round "$n"))"; }
 done
 for n in r1 r2; do
 	boot_kill "$n"
