@@ -237,8 +237,10 @@ int main(int argc, char **argv)
 	down = calloc(1, sizeof(*down));
 	if (!up || !down)
 		die("out of memory", NULL);
-	up->from = down->to = cfd;
-	up->to = down->from = sfd;
+	up->from = cfd;
+	up->to = sfd;
+	down->from = sfd;
+	down->to = cfd;
 
 	while (!up->done || !down->done) {
 		struct pollfd p[2] = { { .fd = cfd }, { .fd = sfd } };
@@ -287,8 +289,8 @@ int main(int argc, char **argv)
 				    flip_at < off + x->tail) {
 					x->buf[flip_at - off] ^= 1;
 					flipped = 1;
-					fprintf(stderr, "relay: flipped bit 0 of byte %" PRIu64 "\n",
-						flip_at);
+					fprintf(stderr, "relay: flipped bit 0 of byte %llu\n",
+						(unsigned long long)flip_at);
 				}
 			}
 			if (x->head < x->tail &&
