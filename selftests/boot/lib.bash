@@ -286,6 +286,148 @@ boot_cleanup() {
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
 
+# ---- the pattern guest (tools/guest_pattern.c, mvm_test=pattern) ----
+
+# The last round line of NAME's console: "R M T WALL" (round, mismatches, total, wall).
+last_round() {
+	boot_lines "$1" | awk '/^MVM-PATTERN / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		r = v["round"] " " v["mismatches"] " " v["total"] " " v["wall"] }
+		END { if (r == "") exit 1; print r }'
+}
+
+# The round of NAME's first round line.
+first_round() {
+	boot_lines "$1" | awk '/^MVM-PATTERN / { sub(/^round=/, "", $2); print $2; found = 1; exit }
+		END { exit !found }'
+}
+
+# Guest realtime less host realtime on NAME's last round line (the host's from the
+# line's stamp and when the VMM started, START[NAME], which the test sets).
+declare -A START=()
+offset() {
+	boot_lines_stamped "$1" | awk -v t0="${START[$1]}" '/ MVM-PATTERN / {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "wall") w = kv[2] }
+		o = w - (t0 + $1) } END { if (o == "") exit 1; printf "%.3f", o }'
+}
+
+# Wait until NAME's console has a round line past round $2 (at most $3 s).
+round_past() {
+	local i r
+	for ((i = 0; i < $3 * 2; i++)); do
+		r=$(last_round "$1") && [ "${r%% *}" -gt "$2" ] && return 0
+		[ -f "$WORK/$1.rc" ] && return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+# The total of mismatches on NAME's last round line (1 when it has none).
+mismatches() {
+	local r t
+	r=$(last_round "$1") || { echo 1; return; }
+	read -r _ _ t _ <<<"$r"
+	echo "$t"
+}
+
+# ---- live migration (mvm only) ----
+
+# The VMM process of NAME (under the stamp and timeout processes boot_run starts).
+vmm_pid() {
+	local p
+	p=$(pgrep -P "${BOOT_PID[$1]}" | head -n 1) &&	# stamp
+		p=$(pgrep -P "$p" | head -n 1) &&		# timeout(1)
+		pgrep -P "$p" | head -n 1
+}
+
+# err_wait NAME ERE [SECS]: wait until a line of NAME's stderr matches ERE (default 60 s).
+err_wait() {
+	local i
+	for ((i = 0; i < ${3:-60} * 5; i++)); do
+		grep -qE "$2" "$WORK/$1.err" 2>/dev/null && return 0
+		[ -f "$WORK/$1.rc" ] && break
+		sleep 0.2
+	done
+	grep -qE "$2" "$WORK/$1.err" 2>/dev/null
+}
+
+# incoming_start NAME ADDR [ARGS...]: start a destination (mvm run --incoming ADDR
+# --api-sock $WORK/NAME.api ARGS), prefixed by the words in MIG_PREFIX (ip netns exec
+# NS), and wait until it listens.  Fails when it does not within 60 s.
+MIG_PREFIX=()
+incoming_start() {
+	local name=$1 addr=$2
+	shift 2
+	VMM=("${MIG_PREFIX[@]}" "$REPO/userspace/mvm" run --incoming "$addr"
+		--api-sock "$WORK/$name.api" "$@")
+	START[$name]=$(date +%s.%N)
+	boot_run "$name"
+	err_wait "$name" '^mvm: incoming: listening on ' 60 && return 0
+	diag "$name: not listening on $addr: $(tail -n 3 "$WORK/$name.err" 2>/dev/null)"
+	return 1
+}
+
+# migrate SOCK ADDR [OPTIONS...]: mvm ctl SOCK migrate ADDR OPTIONS, waiting for its
+# end (at most 600 s); MIG_RC is its exit status, MIG_OUT its output (stdout+stderr).
+migrate() {
+	local sock=$1
+	shift
+	MIG_OUT=$(timeout -k 5 600 "$REPO/userspace/mvm" ctl "$sock" migrate "$@" 2>&1)
+	MIG_RC=$?
+}
+
+# migrate_bg NAME SOCK ADDR [OPTIONS...]: the same in the background, its output in
+# $WORK/NAME.out, its exit status in NAME.rc (migrate_end NAME reads them).
+migrate_bg() {
+	local name=$1 sock=$2
+	shift 2
+	rm -f "$WORK/$name".{out,rc}
+	(
+		timeout -k 5 600 "$REPO/userspace/mvm" ctl "$sock" migrate "$@" >"$WORK/$name.out" 2>&1
+		echo $? >"$WORK/$name.rc"
+	) &
+	MIG_BG[$name]=$!
+}
+declare -A MIG_BG=()
+# migrate_end NAME [SECS]: wait for it (default 120 s); sets MIG_RC (124: still
+# running, then ended) and MIG_OUT.
+migrate_end() {
+	local i
+	for ((i = 0; i < ${2:-120} * 5; i++)); do
+		[ -f "$WORK/$1.rc" ] && break
+		sleep 0.2
+	done
+	[ -f "$WORK/$1.rc" ] || pkill -TERM -P "${MIG_BG[$1]}" 2>/dev/null
+	wait "${MIG_BG[$1]}" 2>/dev/null
+	unset "MIG_BG[$1]"
+	MIG_RC=$(cat "$WORK/$1.rc" 2>/dev/null || echo 124)
+	MIG_OUT=$(cat "$WORK/$1.out" 2>/dev/null)
+}
+
+# mig_field SOCK KEY: a field of the migration object in mvm ctl SOCK status (empty
+# when there is none).
+mig_field() {
+	"$REPO/userspace/mvm" ctl "$1" status 2>/dev/null |
+		sed -n 's/.*"migration": *{[^}]*"'"$2"'": *"\{0,1\}\([a-z0-9.]*\).*/\1/p'
+}
+
+# mig_active SOCK [SECS]: wait until a migration is active (at most SECS, default 60),
+# then 3 s more: the stream is then well under way (the figures in status move a round
+# at a time, so they cannot tell).
+mig_active() {
+	local i
+	for ((i = 0; i < ${2:-60} * 5; i++)); do
+		[ "$(mig_field "$1" state)" = active ] && sleep 3 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# The bytes of the stream a migration's last reply (MIG_OUT) counts (0: none).
+mig_sent() {
+	sed -n 's/.*"migration":{[^}]*"sent":\([0-9]*\).*/\1/p' <<<"$MIG_OUT" | grep . || echo 0
+}
+
 # Parse "MVM-INIT-OK cpus=<n> mem_kb=<k> uptime=<s>": sets INIT_CPUS, INIT_MEM_KB,
 # INIT_AT (host seconds from the VMM's start to the marker).
 init_marker() {

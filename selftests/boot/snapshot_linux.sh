@@ -19,34 +19,6 @@ api=$WORK/api
 BOOT_MVM_ARGS=(--api-sock "$api")
 MIB=${MVM_PATTERN_MIB:-256}
 
-# The last round line of NAME's console: "R M T WALL" (round, mismatches, total, wall).
-last_round() {
-	boot_lines "$1" | awk '/^MVM-PATTERN / {
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		r = v["round"] " " v["mismatches"] " " v["total"] " " v["wall"] }
-		END { if (r == "") exit 1; print r }'
-}
-
-# Guest realtime less host realtime on NAME's last round line (the host's from the
-# line's stamp and when the VMM started, START[NAME]).
-declare -A START=()
-offset() {
-	boot_lines_stamped "$1" | awk -v t0="${START[$1]}" '/ MVM-PATTERN / {
-		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "wall") w = kv[2] }
-		o = w - (t0 + $1) } END { if (o == "") exit 1; printf "%.3f", o }'
-}
-
-# Wait until NAME's console has a round line past round $2 (at most $3 s).
-round_past() {
-	local i r
-	for ((i = 0; i < $3 * 2; i++)); do
-		r=$(last_round "$1") && [ "${r%% *}" -gt "$2" ] && return 0
-		[ -f "$WORK/$1.rc" ] && return 1
-		sleep 0.5
-	done
-	return 1
-}
-
 START[src]=$(date +%s.%N)
 boot_start src 2 512M "$BOOT_ARGS mvm_test=pattern mvm_pattern_mib=$MIB"
 if ! round_past src 1 600; then
@@ -86,9 +58,8 @@ else
 fi
 bad=0
 for n in src r1 r2; do
-	r=$(last_round "$n") || r="0 0 1"
-	set -- $r
-	[ "$3" = 0 ] || { bad=1; diag "$n: $3 mismatches ($r)"; }
+	m=$(mismatches "$n")
+	[ "$m" = 0 ] || { bad=1; diag "$n: $m mismatches ($(last_round "$n"))"; }
 done
 for n in r1 r2; do
 	boot_kill "$n"
