@@ -89,6 +89,27 @@ static void io_error(struct mvm_migration *g, const char *doing)
 		set_error(g, "%s: %s", doing, strerror(err));
 }
 
+/*
+ * Sending failed: a destination that refused the stream says why before
+ * it closes (a REPLY), so read that if it came, else say what failed.
+ */
+static void peer_error(struct mvm_migration *g)
+{
+	char msg[256];
+	int err = errno, status;
+
+	if (err == EPIPE || err == ECONNRESET) {
+		g->io.timeout_ms = 1000;
+		status = mvm_mig_recv_reply(&g->io, msg, sizeof(msg));
+		if (status > 0) {
+			set_error(g, "the destination refused the stream: %s", msg);
+			return;
+		}
+	}
+	errno = err;
+	io_error(g, "sending");
+}
+
 /* ---- Sending ---- */
 
 static void put_hello(struct mvm_machine *m, struct mvm_state *s)
@@ -152,9 +173,12 @@ static int send_section(struct mvm_migration *g)
 	mvm_state_reset(&g->s);
 	g->send_ns += (uint64_t)(now_ns() - t);
 	if (r < 0) {
-		io_error(g, "sending");
+		peer_error(g);
 		return -1;
 	}
+	pthread_mutex_lock(&g->lock);
+	g->p.sent = g->io.bytes;
+	pthread_mutex_unlock(&g->lock);
 	g->sections++;
 	rate_limit(g);
 	return 0;
