@@ -2,16 +2,18 @@
 /*
  * stamp: run a command and time-stamp each line of its standard output.
  *
- *   stamp -- COMMAND [ARGS...]
+ *   stamp [-a] -- COMMAND [ARGS...]
  *
  * Prints every output line of COMMAND as "<seconds> <line>", the seconds being
  * CLOCK_MONOTONIC at the moment the line's newline arrived, counted from just before
  * COMMAND was started (so a boot marker's stamp is the time from starting the VMM to
- * the marker).  COMMAND inherits standard input and standard error.  Carriage returns
+ * the marker); with -a, CLOCK_MONOTONIC itself (so the lines of two commands can be
+ * set side by side).  COMMAND inherits standard input and standard error.  Carriage returns
  * (a serial console sends CR LF) are dropped.  Exits with COMMAND's status, or 128+N
  * when a signal N ended it, like a shell.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +33,23 @@ int main(int argc, char **argv)
 {
 	char line[4096], buf[4096];
 	size_t len = 0;
+	bool absolute = argc > 1 && !strcmp(argv[1], "-a");
 	int pfd[2], status;
 	double t0;
 	pid_t pid;
 	ssize_t n;
 
+	argc -= absolute;
+	argv += absolute;
 	if (argc < 3 || strcmp(argv[1], "--")) {
-		fprintf(stderr, "usage: stamp -- COMMAND [ARGS...]\n");
+		fprintf(stderr, "usage: stamp [-a] -- COMMAND [ARGS...]\n");
 		return 2;
 	}
 	if (pipe(pfd) < 0) {
 		perror("stamp: pipe");
 		return 1;
 	}
-	t0 = now();
+	t0 = absolute ? 0 : now();
 	pid = fork();
 	if (pid < 0) {
 		perror("stamp: fork");
