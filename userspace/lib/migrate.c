@@ -43,7 +43,7 @@ struct mvm_migration {
 	struct mvm_state_io io;
 	struct mvm_state s;		/* the section being sent */
 	uint64_t *todo;			/* RAM pages to send */
-	uint64_t pages_sent, sections;
+	uint64_t pages_sent, ram_sections;
 	int64_t t0, round_t0;
 	uint64_t round_bytes0;
 	uint64_t send_ns;		/* time spent sending, for the bandwidth */
@@ -179,7 +179,6 @@ static int send_section(struct mvm_migration *g)
 	pthread_mutex_lock(&g->lock);
 	g->p.sent = g->io.bytes;
 	pthread_mutex_unlock(&g->lock);
-	g->sections++;
 	rate_limit(g);
 	return 0;
 }
@@ -240,8 +239,37 @@ static int send_pages(struct mvm_migration *g)
 			g->todo[i / 64] &= ~(1ULL << (i % 64));
 		if (send_section(g) < 0)
 			return -1;
+		g->ram_sections++;
 		g->pages_sent += n;
 		p += n;
+	}
+	return 0;
+}
+
+/*
+ * The end of a round: SYNC, and wait for the destination to say it read
+ * it.  Counted as sending: the bandwidth is what the destination took.
+ */
+static int sync_round(struct mvm_migration *g)
+{
+	char msg[256];
+	int64_t t;
+	int status;
+
+	mvm_state_begin(&g->s, MVM_STATE_SYNC, "sync", 0);
+	mvm_state_put_u32(&g->s, g->p.round + 1);
+	if (send_section(g) < 0)
+		return -1;
+	t = now_ns();
+	status = mvm_mig_recv_reply(&g->io, msg, sizeof(msg));
+	g->send_ns += (uint64_t)(now_ns() - t);
+	if (status < 0) {
+		io_error(g, "waiting for the destination to take a round");
+		return -1;
+	}
+	if (status) {
+		set_error(g, "the destination refused the stream: %s", msg);
+		return -1;
 	}
 	return 0;
 }
@@ -250,7 +278,7 @@ static int send_pages(struct mvm_migration *g)
 
 static uint64_t bandwidth(const struct mvm_migration *g)
 {
-	/* Bytes per second while sending; a guess before anything went. */
+	/* Bytes per second the destination took; a guess before anything went. */
 	if (g->send_ns < 1000000 || g->io.bytes < (1U << 20))
 		return 100ULL << 20;
 	return g->io.bytes * 1000000000ULL / g->send_ns;
@@ -289,7 +317,7 @@ static int precopy(struct mvm_migration *g)
 	for (;;) {
 		g->round_t0 = now_ns();
 		g->round_bytes0 = g->io.bytes;
-		if (send_pages(g) < 0)
+		if (send_pages(g) < 0 || sync_round(g) < 0)
 			return -1;
 		dt = now_ns() - g->round_t0;
 		dirty = mvm_machine_take_dirty(g->m, g->todo);
@@ -348,7 +376,7 @@ static int complete(struct mvm_migration *g)
 		return -1;
 	}
 	mvm_state_begin(&g->s, MVM_STATE_END, "end", 0);
-	mvm_state_put_u64(&g->s, g->sections);
+	mvm_state_put_u64(&g->s, g->ram_sections);
 	mvm_state_put_u64(&g->s, g->pages_sent);
 	mvm_state_put_u32(&g->s, g->p.round + 1);
 	/* The state's sections are whole already: END closes the last. */

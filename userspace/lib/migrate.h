@@ -15,6 +15,8 @@
  *   RAM sections, round after round
  *     (all of RAM, then what the guest
  *     wrote meanwhile)              ->     written into its RAM
+ *   SYNC after each round           ->
+ *                                   <-     REPLY (status 0) once read
  *   -- the source pauses --
  *   the last RAM, CLOCK, VCPU x n,
  *     DEVICE sections, END          ->     all checked, then loaded
@@ -23,7 +25,12 @@
  * A RAM section: u64 offset into RAM, u32 pages, u32 flags; then the
  * pages' bytes, or none for a run of zero pages (MVM_MIG_RAM_ZERO).  END
  * says how many RAM sections and pages came, so that nothing lost goes
- * unnoticed.  The destination starts no vCPU before END arrived and every
+ * unnoticed.  A SYNC (u32: the round) is answered as soon as the
+ * destination has read it, so the source knows that all before it has
+ * been taken: it pauses only with nothing of the rounds still in the
+ * sockets' buffers (megabytes, which the destination would otherwise
+ * still be reading while the guest stands), and its bandwidth is what
+ * the destination took, not what the buffers did.  The destination starts no vCPU before END arrived and every
  * section of it checked out; every failure on the source's side (the
  * connection, a refusal, a timeout, a cancel) ends with its guest running
  * on as before.

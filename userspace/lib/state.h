@@ -35,6 +35,7 @@ enum mvm_state_type {
 	MVM_STATE_REPLY = 6,	/* destination -> source: taken, or why not */
 	MVM_STATE_RAM = 7,	/* a run of guest RAM pages */
 	MVM_STATE_END = 8,	/* the last section: what was sent */
+	MVM_STATE_SYNC = 9,	/* source -> destination: answer when read */
 };
 
 struct mvm_state_section {
