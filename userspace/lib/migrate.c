@@ -110,6 +110,27 @@ static void peer_error(struct mvm_migration *g)
 	io_error(g, "sending");
 }
 
+/*
+ * The destination's answer: 0 for a yes; else -1, with what failed
+ * while waiting, or what it refused and why, said.
+ */
+static int await_reply(struct mvm_migration *g, const char *waiting,
+		       const char *refused)
+{
+	char msg[256];
+	int status = mvm_mig_recv_reply(&g->io, msg, sizeof(msg));
+
+	if (status < 0) {
+		io_error(g, waiting);
+		return -1;
+	}
+	if (status) {
+		set_error(g, "the destination refused %s: %s", refused, msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- Sending ---- */
 
 static void put_hello(struct mvm_machine *m, struct mvm_state *s)
@@ -252,26 +273,18 @@ static int send_pages(struct mvm_migration *g)
  */
 static int sync_round(struct mvm_migration *g)
 {
-	char msg[256];
 	int64_t t;
-	int status;
+	int r;
 
 	mvm_state_begin(&g->s, MVM_STATE_SYNC, "sync", 0);
 	mvm_state_put_u32(&g->s, g->p.round + 1);
 	if (send_section(g) < 0)
 		return -1;
 	t = now_ns();
-	status = mvm_mig_recv_reply(&g->io, msg, sizeof(msg));
+	r = await_reply(g, "waiting for the destination to take a round",
+			"the stream");
 	g->send_ns += (uint64_t)(now_ns() - t);
-	if (status < 0) {
-		io_error(g, "waiting for the destination to take a round");
-		return -1;
-	}
-	if (status) {
-		set_error(g, "the destination refused the stream: %s", msg);
-		return -1;
-	}
-	return 0;
+	return r;
 }
 
 /* ---- Rounds ---- */
@@ -358,7 +371,6 @@ static int precopy(struct mvm_migration *g)
 /* Paused: the last pages, the machine's state, END; then the answer. */
 static int complete(struct mvm_migration *g)
 {
-	char msg[256];
 	int status;
 
 	if (mvm_machine_take_dirty(g->m, g->todo) < 0) {
@@ -382,21 +394,11 @@ static int complete(struct mvm_migration *g)
 	/* The state's sections are whole already: END closes the last. */
 	if (send_section(g) < 0)
 		return -1;
-	status = mvm_mig_recv_reply(&g->io, msg, sizeof(msg));
-	if (status < 0) {
-		io_error(g, "waiting for the destination");
-		return -1;
-	}
-	if (status) {
-		set_error(g, "the destination refused the machine: %s", msg);
-		return -1;
-	}
-	return 0;
+	return await_reply(g, "waiting for the destination", "the machine");
 }
 
 static int handshake(struct mvm_migration *g)
 {
-	char msg[256];
 	const char *why;
 	int status;
 
@@ -412,16 +414,8 @@ static int handshake(struct mvm_migration *g)
 		io_error(g, "sending the handshake");
 		return -1;
 	}
-	status = mvm_mig_recv_reply(&g->io, msg, sizeof(msg));
-	if (status < 0) {
-		io_error(g, "waiting for the destination's answer");
-		return -1;
-	}
-	if (status) {
-		set_error(g, "the destination refused: %s", msg);
-		return -1;
-	}
-	return 0;
+	return await_reply(g, "waiting for the destination's answer",
+			   "the handshake");
 }
 
 static void *migrate_main(void *arg)
