@@ -55,6 +55,14 @@ static long mvm_dev_check_extension(void *obj, unsigned long arg, void *buf)
 		return mvm_pvclock_available();
 	case MVM_CAP_SNAPSHOT:
 		return !!mvm_backend->vcpu_run;
+	case MVM_CAP_MAX_IOEVENTFDS:
+		return MVM_MAX_IOEVENTFDS;
+	case MVM_CAP_MAX_IRQFDS:
+		return mvm_backend->vcpu_run ? MVM_MAX_IRQFDS : 0;
+	case MVM_CAP_MAX_CPUID_ENTRIES:
+		return MVM_MAX_CPUID_ENTRIES;
+	case MVM_CAP_MAX_MSR_ENTRIES:
+		return MVM_MAX_MSR_ENTRIES;
 	default:
 		return 0;
 	}

@@ -31,6 +31,11 @@
 
 #define MVM_MAX_VCPUS		256
 #define MVM_MAX_MEMSLOTS	64
+/* Reported by MVM_CHECK_EXTENSION (MVM_CAP_MAX_*), not part of the ABI */
+#define MVM_MAX_IOEVENTFDS	256
+#define MVM_MAX_IRQFDS		256
+#define MVM_MAX_CPUID_ENTRIES	256
+#define MVM_MAX_MSR_ENTRIES	256
 /* A slot's page count must fit in 31 bits (the stage-2 code indexes pages in an int). */
 #define MVM_MAX_SLOT_PAGES	((1ULL << 31) - 1)
 

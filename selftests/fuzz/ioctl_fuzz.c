@@ -109,6 +109,9 @@ struct vm {
 };
 
 static int dev = -1;
+/* The module's limits (MVM_CAP_MAX_*), read at the start: lengths go around them. */
+#define CPUID_ROOM	1024
+static unsigned int max_msrs = 256, max_cpuid = 256;
 static int nvms;
 static struct vm vms[MAX_VMS];
 
@@ -609,7 +612,7 @@ static void op_msrs(struct vcpu *c, int set)
 	unsigned int i;
 
 	memset(e, 0, sizeof(e));
-	m.nmsrs = chance(90) ? below(9) : chance(50) ? MVM_MAX_MSR_ENTRIES + 1 : rnd();
+	m.nmsrs = chance(90) ? below(9) : chance(50) ? max_msrs + 1 : rnd();
 	m.entries = (__u64)(uintptr_t)argp(e);
 	if (chance(5))
 		m.padding = rnd();
@@ -633,12 +636,12 @@ static void op_msrs(struct vcpu *c, int set)
 
 static void op_cpuid(struct vcpu *c)
 {
-	static struct mvm_cpuid_entry e[MVM_MAX_CPUID_ENTRIES + 1];
+	static struct mvm_cpuid_entry e[CPUID_ROOM];
 	struct mvm_cpuid t = { 0 };
 	unsigned int i, n;
 
-	n = chance(90) ? below(MVM_MAX_CPUID_ENTRIES + 2) : rnd();
-	for (i = 0; i < MVM_MAX_CPUID_ENTRIES + 1; i++) {
+	n = chance(90) ? below(max_cpuid + 2) : rnd();
+	for (i = 0; i < CPUID_ROOM; i++) {
 		e[i].function = chance(50) ? below(0x20) :
 				chance(70) ? 0x80000000 + below(0x20) : rnd();
 		e[i].index = below(4);
@@ -1202,7 +1205,7 @@ int main(int argc, char **argv)
 	pthread_t rt;
 	struct fz_mem m0, m1;
 	unsigned long iters = 0;
-	int i, d;
+	int i, d, r;
 
 	printf("fuzz: seed %llu, %.0f s\n", (unsigned long long)seed, seconds);
 	fflush(stdout);
@@ -1215,6 +1218,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	run_size = ioctl(d, MVM_GET_VCPU_MMAP_SIZE, 0);
+	r = ioctl(d, MVM_CHECK_EXTENSION, MVM_CAP_MAX_MSR_ENTRIES);
+	if (r > 0)
+		max_msrs = (unsigned int)r;
+	r = ioctl(d, MVM_CHECK_EXTENSION, MVM_CAP_MAX_CPUID_ENTRIES);
+	if (r > 0 && r < CPUID_ROOM - 1)
+		max_cpuid = (unsigned int)r;
 	close(d);
 	if (run_size <= 0)
 		run_size = PAGE;

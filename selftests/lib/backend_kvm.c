@@ -102,7 +102,7 @@ static int kvm_create_vcpu(struct vm *vm, struct vcpu *vcpu, const char **why)
 static int kvm_default_cpuid(struct vcpu *vcpu)
 {
 	struct kvm_cpuid2 *c;
-	int n = MVM_MAX_CPUID_ENTRIES, r;
+	int n = TEST_MAX_CPUID, r;
 
 	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 	if (!c)

@@ -512,7 +512,7 @@ void vcpu_cpuid_set(struct vcpu *vcpu, const struct mvm_cpuid_entry *e)
 		    (!(e->flags & MVM_CPUID_FLAG_INDEX) || c->index == e->index))
 			break;
 	}
-	TEST_REQUIRE(i < MVM_MAX_CPUID_ENTRIES, "CPUID table full");
+	TEST_REQUIRE(i < TEST_MAX_CPUID, "CPUID table full");
 	vcpu->cpuid[i] = *e;
 	if (i == vcpu->cpuid_n)
 		vcpu->cpuid_n++;

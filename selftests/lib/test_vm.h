@@ -62,6 +62,8 @@
 
 #include "guest.h"
 
+/* The longest CPUID table a test builds (mvm's own limit: MVM_CAP_MAX_CPUID_ENTRIES). */
+#define TEST_MAX_CPUID	256
 #define GUEST_MEM_SIZE	(4ULL << 20)
 #define GUEST_LOW_END	(1ULL << 20)
 #define GUEST_PAGE	4096ULL
@@ -124,7 +126,7 @@ struct vcpu {
 	size_t run_size;
 	enum guest_mode mode;
 	struct vcpu_exit exit;
-	struct mvm_cpuid_entry cpuid[MVM_MAX_CPUID_ENTRIES];
+	struct mvm_cpuid_entry cpuid[TEST_MAX_CPUID];
 	int cpuid_n;
 	void *priv;			/* backend state */
 	struct mvm_dirty_gfn *ring;	/* the mmap()ed dirty ring, or NULL */

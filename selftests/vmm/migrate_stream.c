@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -259,6 +260,77 @@ TEST_F(in, unknown_section)
 	mvm_state_begin(&self->s, 99, "what", 0);
 	mvm_state_end(&self->s);
 	refused(_metadata, self, "does not know");
+}
+
+static void sync_section(struct mvm_state *s, uint32_t round, int extra)
+{
+	mvm_state_begin(s, MVM_STATE_SYNC, "sync", 0);
+	mvm_state_put_u32(s, round);
+	if (extra)
+		mvm_state_put_u32(s, 0);
+	mvm_state_end(s);
+}
+
+/* The stream built so far over a socket pair: the source's end in *peer. */
+static void connect_pair(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(in) *self, struct mvm_state_io *peer)
+{
+	int sv[2];
+
+	ASSERT_EQ(0, self->s.err);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ((ssize_t)self->s.len, write(sv[0], self->s.buf, self->s.len));
+	ASSERT_EQ(0, shutdown(sv[0], SHUT_WR));
+	self->io.fd = sv[1];
+	peer->fd = sv[0];
+	peer->timeout_ms = 5000;
+}
+
+TEST_F(in, sync_answered)
+{
+	struct mvm_state_io peer = { .fd = -1 };
+	char msg[64];
+
+	mvm_state_put_header(&self->s);
+	hello(&self->s, 1, RAM);
+	ram(&self->s, 0, 1, 0, 1);
+	sync_section(&self->s, 1, 0);
+	ram(&self->s, MVM_PAGE_SIZE, 1, 0, 2);
+	sync_section(&self->s, 2, 0);
+	end(&self->s, 2, 2);
+	connect_pair(_metadata, self, &peer);
+	ASSERT_EQ(0, mvm_incoming_hello(&self->io, &self->h, self->why,
+					sizeof(self->why))) TH_LOG("%s", self->why);
+	/* The counts match, SYNC is none of them; the machine's state is missing. */
+	EXPECT_EQ(-1, mvm_incoming_receive(&self->io, &self->m, &self->st,
+					   self->why, sizeof(self->why)));
+	EXPECT_NE(NULL, strstr(self->why, "clock")) TH_LOG("why: %s", self->why);
+	EXPECT_EQ(2, self->m.ram[MVM_PAGE_SIZE]);
+	/* Each round's end was answered, in order, with a yes. */
+	EXPECT_EQ(0, mvm_mig_recv_reply(&peer, msg, sizeof(msg)));
+	EXPECT_EQ(0, mvm_mig_recv_reply(&peer, msg, sizeof(msg)));
+	close(peer.fd);
+}
+
+TEST_F(in, sync_malformed)
+{
+	struct mvm_state_io peer = { .fd = -1 };
+	char msg[64];
+
+	mvm_state_put_header(&self->s);
+	hello(&self->s, 1, RAM);
+	sync_section(&self->s, 1, 1);
+	connect_pair(_metadata, self, &peer);
+	ASSERT_EQ(0, mvm_incoming_hello(&self->io, &self->h, self->why,
+					sizeof(self->why))) TH_LOG("%s", self->why);
+	EXPECT_EQ(-1, mvm_incoming_receive(&self->io, &self->m, &self->st,
+					   self->why, sizeof(self->why)));
+	EXPECT_NE(NULL, strstr(self->why, "SYNC")) TH_LOG("why: %s", self->why);
+	/* Not answered: the destination closes, the source hears nothing but that. */
+	close(self->io.fd);
+	self->io.fd = -1;
+	EXPECT_EQ(-1, mvm_mig_recv_reply(&peer, msg, sizeof(msg)));
+	close(peer.fd);
 }
 
 TEST_F(in, cut_short)

@@ -57,6 +57,11 @@
  * MVM_SET_LAPIC resumes the timer from the saved current count.
  */
 #define MVM_CAP_SNAPSHOT	14
+/* The most of each a VM or vCPU takes (its ioctl fails past it) */
+#define MVM_CAP_MAX_IOEVENTFDS	15	/* per VM: MVM_IOEVENTFD, ENOSPC */
+#define MVM_CAP_MAX_IRQFDS	16	/* per VM: MVM_IRQFD, ENOSPC */
+#define MVM_CAP_MAX_CPUID_ENTRIES 17	/* MVM_SET_CPUID's nent, EINVAL */
+#define MVM_CAP_MAX_MSR_ENTRIES	18	/* MVM_GET/SET_MSRS' nmsrs, EINVAL */
 
 #define MVM_BACKEND_SVM		1	/* AMD SVM with nested paging */
 #define MVM_BACKEND_VMX		2	/* Intel VMX with EPT */
@@ -134,7 +139,6 @@ struct mvm_ioeventfd {
 #define MVM_IOEVENTFD_PIO	_BITUL(0)	/* addr is a port (required) */
 #define MVM_IOEVENTFD_DATAMATCH	_BITUL(1)	/* only when the value matches */
 #define MVM_IOEVENTFD_DEASSIGN	_BITUL(2)	/* remove the matching one */
-#define MVM_MAX_IOEVENTFDS	256
 
 #define MVM_IOEVENTFD		_IOW(MVMIO, 0x12, struct mvm_ioeventfd)
 
@@ -170,7 +174,7 @@ struct mvm_msi {
 /*
  * Deliver msi each time the eventfd fd is signalled, in the kernel and
  * without a vCPU exit (a device thread's interrupt).  DEASSIGN removes
- * the irqfd on fd.  EEXIST: fd already has one; ENOSPC: MVM_MAX_IRQFDS.
+ * the irqfd on fd.  EEXIST: fd already has one; ENOSPC: MVM_CAP_MAX_IRQFDS.
  */
 struct mvm_irqfd {
 	__s32 fd;
@@ -179,7 +183,6 @@ struct mvm_irqfd {
 };
 
 #define MVM_IRQFD_DEASSIGN	_BITUL(0)
-#define MVM_MAX_IRQFDS		256
 
 #define MVM_IRQFD		_IOW(MVMIO, 0x15, struct mvm_irqfd)
 
@@ -330,7 +333,7 @@ struct mvm_sregs {
 /*
  * The CPUID table the vCPU's CPUID instruction reads, replaced whole.  A
  * leaf not in the table reads as zeros.  entries: the user address of nent
- * struct mvm_cpuid_entry; nent at most MVM_MAX_CPUID_ENTRIES.
+ * struct mvm_cpuid_entry; nent at most MVM_CAP_MAX_CPUID_ENTRIES.
  */
 struct mvm_cpuid_entry {
 	__u32 function;
@@ -341,7 +344,6 @@ struct mvm_cpuid_entry {
 };
 
 #define MVM_CPUID_FLAG_INDEX	_BITUL(0)	/* index (ECX) is significant */
-#define MVM_MAX_CPUID_ENTRIES	256
 
 struct mvm_cpuid {
 	__u32 nent;
@@ -429,10 +431,8 @@ struct mvm_msr_entry {
 	__u64 data;
 };
 
-#define MVM_MAX_MSR_ENTRIES	256
-
 struct mvm_msrs {
-	__u32 nmsrs;
+	__u32 nmsrs;		/* at most MVM_CAP_MAX_MSR_ENTRIES */
 	__u32 padding;
 	__u64 entries;		/* user address of nmsrs entries */
 };

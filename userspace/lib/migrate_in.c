@@ -156,18 +156,6 @@ static int check_end(struct mvm_state *s, uint64_t sections, uint64_t pages,
 	return want_sections == sections && want_pages == pages ? 0 : -1;
 }
 
-/* A SYNC: its round, then nothing; answered at once. */
-static int sync_reply(struct mvm_state_io *io, struct mvm_state *s)
-{
-	uint32_t round;
-
-	if (mvm_state_get_u32(s, &round) < 0 || mvm_state_done(s) < 0) {
-		errno = EBADMSG;
-		return -1;
-	}
-	return mvm_mig_send_reply(io, 0, "");
-}
-
 int mvm_incoming_receive(struct mvm_state_io *io, struct mvm_machine *m,
 			 struct mvm_incoming_stats *st, char *why, size_t cap)
 {
@@ -196,8 +184,15 @@ int mvm_incoming_receive(struct mvm_state_io *io, struct mvm_machine *m,
 			ram_sections++;
 			continue;
 		}
+		/* A round's end: its number, then nothing; answered at once. */
 		if (sec.type == MVM_STATE_SYNC && !strcmp(sec.name, "sync")) {
-			if (sync_reply(io, &s) < 0) {
+			uint32_t round;
+
+			if (mvm_state_get_u32(&s, &round) < 0 || mvm_state_done(&s) < 0) {
+				refuse(why, cap, EBADMSG, "a round's end (SYNC) is malformed");
+				goto out;
+			}
+			if (mvm_mig_send_reply(io, 0, "") < 0) {
 				io_refuse(why, cap, "answering a round's end");
 				goto out;
 			}

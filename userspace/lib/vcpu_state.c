@@ -21,6 +21,11 @@
 #include "libmvm.h"
 #include "state.h"
 
+/*
+ * The longest CPUID table a state stream may carry: more than any table
+ * mvm builds (the module takes MVM_CAP_MAX_CPUID_ENTRIES and says so).
+ */
+#define STATE_MAX_CPUID		256
 #define MSR_TSC			0x10
 #define MSR_TSC_DEADLINE	0x6e0
 #define MSR_KVM_WALL_CLOCK	0x4b564d00
@@ -188,7 +193,7 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
 
 	if (!lapic || !xsave)
 		goto out;
-	if (mvm_state_get_u32_max(s, &n, MVM_MAX_CPUID_ENTRIES) < 0)
+	if (mvm_state_get_u32_max(s, &n, STATE_MAX_CPUID) < 0)
 		goto bad;
 	cpuid = calloc(n ? n : 1, sizeof(*cpuid));
 	if (!cpuid)
