@@ -24,7 +24,6 @@ SRC=$WORK/src.api
 SLOW=(--max-bandwidth 10)
 
 BOOT_MVM_ARGS=(--api-sock "$SRC")
-START[src]=$(date +%s.%N)
 boot_start src 2 512M "$BOOT_ARGS mvm_test=pattern mvm_pattern_mib=$MIB"
 if round_past src 1 600; then
 	ok "the guest runs its pattern ($(last_round src))"
@@ -78,7 +77,8 @@ for addr in "unix:$WORK/nobody" "tcp:127.0.0.1:$((port + 1))"; do
 	migrate "$SRC" "$addr"
 	t=$(elapsed "$t0")
 	mig_failed
-	awk -v t="$t" 'BEGIN { exit !(t < 5) }' || why+=" $addr took $t s to fail;"
+	# At once: not after the stream's 30 s timeout (the figure itself is the emulator's).
+	awk -v t="$t" 'BEGIN { exit !(t < 20) }' || why+=" $addr took $t s to fail;"
 	diag "to $addr: exit $MIG_RC after $t s: $(tail -n 1 <<<"$MIG_OUT")"
 done
 runs_on
@@ -94,7 +94,7 @@ t=$(elapsed "$t0")
 diag "a second --incoming $busy: exit $rc after $t s: $out"
 [ $rc = 1 ] || why+=" exit $rc, not 1;"
 grep -q "^mvm: incoming: .*in use" <<<"$out" || why+=" no message that the address is in use;"
-awk -v t="$t" 'BEGIN { exit !(t < 5) }' || why+=" it took $t s;"
+awk -v t="$t" 'BEGIN { exit !(t < 20) }' || why+=" it took $t s;"
 result "mvm run --incoming on a port in use exits 1 at once, saying so"
 
 # ---- a destination with too little memory ----

@@ -2,14 +2,15 @@
 /*
  * stamp: run a command and time-stamp each line of its standard output.
  *
- *   stamp [-a] -- COMMAND [ARGS...]
+ *   stamp [-a|-r] -- COMMAND [ARGS...]
  *
  * Prints every output line of COMMAND as "<seconds> <line>", the seconds being
  * CLOCK_MONOTONIC at the moment the line's newline arrived, counted from just before
  * COMMAND was started (so a boot marker's stamp is the time from starting the VMM to
  * the marker); with -a, CLOCK_MONOTONIC itself (so the lines of two commands can be
- * set side by side).  COMMAND inherits standard input and standard error.  Carriage returns
- * (a serial console sends CR LF) are dropped.  Exits with COMMAND's status, or 128+N
+ * set side by side); with -r, CLOCK_REALTIME (to set beside a guest's own clock).
+ * COMMAND inherits standard input and standard error.  Carriage returns (a serial
+ * console sends CR LF) are dropped.  Exits with COMMAND's status, or 128+N
  * when a signal N ended it, like a shell.
  */
 #include <errno.h>
@@ -21,11 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+static clockid_t clock_id = CLOCK_MONOTONIC;
+
 static double now(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(clock_id, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
@@ -33,16 +36,18 @@ int main(int argc, char **argv)
 {
 	char line[4096], buf[4096];
 	size_t len = 0;
-	bool absolute = argc > 1 && !strcmp(argv[1], "-a");
+	bool absolute = argc > 1 && (!strcmp(argv[1], "-a") || !strcmp(argv[1], "-r"));
 	int pfd[2], status;
 	double t0;
 	pid_t pid;
 	ssize_t n;
 
+	if (absolute && argv[1][1] == 'r')
+		clock_id = CLOCK_REALTIME;
 	argc -= absolute;
 	argv += absolute;
 	if (argc < 3 || strcmp(argv[1], "--")) {
-		fprintf(stderr, "usage: stamp [-a] -- COMMAND [ARGS...]\n");
+		fprintf(stderr, "usage: stamp [-a|-r] -- COMMAND [ARGS...]\n");
 		return 2;
 	}
 	if (pipe(pfd) < 0) {
