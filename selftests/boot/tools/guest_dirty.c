@@ -9,10 +9,12 @@
  * second, one byte per 4 KiB page, the pages in turn; 0: none), paced by
  * CLOCK_MONOTONIC so the rate holds when a sleep runs long.  Every 10 ms it prints
  *
- *   MVM-TICK N
+ *   MVM-TICK N SECONDS
  *
- * so the host can tell within 10 ms when the program runs again (after a restore, or on
- * a migration's destination).  It never ends: the host stops the machine.
+ * (SECONDS: its CLOCK_MONOTONIC as it prints) so the host can tell within 10 ms when
+ * the program runs again (after a restore, or on a migration's destination), and when
+ * a line was printed however late the console brought it.  It never ends: the host
+ * stops the machine.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +66,7 @@ int main(int argc, char **argv)
 			mem[next * PAGE] += 1;
 			next = (next + 1) % pages;
 		}
-		printf("MVM-TICK %llu\n", (unsigned long long)n);
+		printf("MVM-TICK %llu %.6f\n", (unsigned long long)n, now());
 		nanosleep(&tick, NULL);
 	}
 }
