@@ -19,7 +19,8 @@ int mvm_set_cpuid(struct mvm_vcpu *vcpu, const struct mvm_cpuid *c)
 	struct mvm_cpuid_entry *e = NULL;
 	u32 i;
 
-	if (c->padding || c->nent > MVM_MAX_CPUID_ENTRIES)
+	if (c->flags || memchr_inv(c->reserved, 0, sizeof(c->reserved)) ||
+	    c->nent > MVM_MAX_CPUID_ENTRIES)
 		return -EINVAL;
 	if (c->nent) {
 		e = memdup_user(u64_to_user_ptr(c->entries),

@@ -86,7 +86,8 @@ int mvm_irqfd(struct mvm_vm *vm, const struct mvm_irqfd *args)
 	int r;
 
 	if (args->flags & ~MVM_IRQFD_DEASSIGN || args->msi.flags ||
-	    args->msi.reserved[0] || args->msi.reserved[1])
+	    memchr_inv(args->msi.reserved, 0, sizeof(args->msi.reserved)) ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (!vm->irqchip)
 		return -ENXIO;

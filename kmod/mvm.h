@@ -20,6 +20,7 @@
 #include <linux/seqlock.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/types.h>
@@ -440,5 +441,15 @@ struct mvm_ioctl {
 long mvm_ioctl_dispatch(const struct mvm_ioctl *table, size_t n,
 			void *obj, struct mutex *lock,
 			unsigned int cmd, unsigned long arg);
+
+/*
+ * Whether an argument's bytes from @from to its end (its flags, padding and
+ * reserved words, where those come last) are all 0, as SET requires:
+ * mvm_zero_tail(r, sizeof(*r), offsetof(struct mvm_regs, flags)).
+ */
+static inline bool mvm_zero_tail(const void *arg, size_t size, size_t from)
+{
+	return !memchr_inv((const u8 *)arg + from, 0, size - from);
+}
 
 #endif /* MVM_H */

@@ -45,6 +45,18 @@ static struct preempt_ops mvm_preempt_ops = {
 
 /* ---- vCPU ioctls: all run under vcpu->mutex ---- */
 
+/*
+ * The registers into the run page, whole: flags and reserved words that
+ * userspace wrote there read as 0 again.
+ */
+static void mvm_vcpu_put_run_regs(struct mvm_vcpu *vcpu)
+{
+	struct mvm_regs regs = {};
+
+	mvm_backend->get_regs(vcpu, &regs);
+	vcpu->run->regs = regs;
+}
+
 static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
 {
 	struct mvm_vcpu *vcpu = obj;
@@ -68,14 +80,21 @@ static long mvm_vcpu_run(void *obj, unsigned long arg, void *buf)
 	/* Read here, not at each entry: an exit the kernel handles touches no run page. */
 	vcpu->irq_window_wanted = READ_ONCE(vcpu->run->request_interrupt_window);
 	if (READ_ONCE(vcpu->run->regs_dirty)) {
+		/* One copy, checked and used: the page stays userspace's. */
 		struct mvm_regs regs = vcpu->run->regs;
 
+		if (!mvm_zero_tail(&regs, sizeof(regs),
+				   offsetof(struct mvm_regs, flags))) {
+			r = -EINVAL;
+			goto out;
+		}
 		mvm_backend->set_regs(vcpu, &regs);
 		vcpu->run->regs_dirty = 0;
 	}
 
 	r = mvm_backend->vcpu_run(vcpu);
-	mvm_backend->get_regs(vcpu, &vcpu->run->regs);
+	mvm_vcpu_put_run_regs(vcpu);
+out:
 
 	preempt_disable();
 	preempt_notifier_unregister(&vcpu->pn);
@@ -91,7 +110,11 @@ static long mvm_vcpu_get_regs(void *obj, unsigned long arg, void *buf)
 
 static long mvm_vcpu_set_regs(void *obj, unsigned long arg, void *buf)
 {
-	mvm_backend->set_regs(obj, buf);
+	const struct mvm_regs *regs = buf;
+
+	if (!mvm_zero_tail(regs, sizeof(*regs), offsetof(struct mvm_regs, flags)))
+		return -EINVAL;
+	mvm_backend->set_regs(obj, regs);
 	return 0;
 }
 
@@ -115,7 +138,7 @@ static long mvm_vcpu_set_sregs(void *obj, unsigned long arg, void *buf)
 	};
 	size_t i;
 
-	if (memchr_inv(sr->reserved, 0, sizeof(sr->reserved)) ||
+	if (!mvm_zero_tail(sr, sizeof(*sr), offsetof(struct mvm_sregs, flags)) ||
 	    memchr_inv(sr->gdt.padding, 0, sizeof(sr->gdt.padding)) ||
 	    memchr_inv(sr->idt.padding, 0, sizeof(sr->idt.padding)))
 		return -EINVAL;
@@ -138,7 +161,9 @@ static long mvm_vcpu_interrupt(void *obj, unsigned long arg, void *buf)
 	const struct mvm_interrupt *irq = buf;
 	struct mvm_vcpu *vcpu = obj;
 
-	if (irq->flags || irq->vector > 255)
+	if (!mvm_zero_tail(irq, sizeof(*irq),
+			   offsetof(struct mvm_interrupt, flags)) ||
+	    irq->vector > 255)
 		return -EINVAL;
 	/* With an irqchip, interrupts come through the APIC (MSIs). */
 	if (vcpu->lapic)
@@ -164,6 +189,8 @@ static long mvm_vcpu_inject_exception(void *obj, unsigned long arg, void *buf)
 
 	if (e->vector > 31 || e->vector == 2 || e->has_error_code > 1 ||
 	    memchr_inv(e->padding, 0, sizeof(e->padding)) ||
+	    !mvm_zero_tail(e, sizeof(*e),
+			   offsetof(struct mvm_exception, flags)) ||
 	    (!e->has_error_code && e->error_code))
 		return -EINVAL;
 	return mvm_backend->inject_exception(obj, e);
@@ -250,7 +277,8 @@ static long mvm_vcpu_msrs(struct mvm_vcpu *vcpu, const struct mvm_msrs *m,
 	struct mvm_msr_entry e;
 	u32 i;
 
-	if (m->padding || m->nmsrs > MVM_MAX_MSR_ENTRIES)
+	if (m->flags || memchr_inv(m->reserved, 0, sizeof(m->reserved)) ||
+	    m->nmsrs > MVM_MAX_MSR_ENTRIES)
 		return -EINVAL;
 	for (i = 0; i < m->nmsrs; i++) {
 		if (copy_from_user(&e, &u[i], sizeof(e)))
@@ -283,7 +311,11 @@ static long mvm_vcpu_get_xsave(void *obj, unsigned long arg, void *buf)
 
 static long mvm_vcpu_set_xsave(void *obj, unsigned long arg, void *buf)
 {
-	return mvm_backend->set_xsave(obj, buf);
+	const struct mvm_xsave *xs = buf;
+
+	if (!mvm_zero_tail(xs, sizeof(*xs), offsetof(struct mvm_xsave, flags)))
+		return -EINVAL;
+	return mvm_backend->set_xsave(obj, xs);
 }
 
 static long mvm_vcpu_get_xcrs(void *obj, unsigned long arg, void *buf)
@@ -296,7 +328,7 @@ static long mvm_vcpu_set_xcrs(void *obj, unsigned long arg, void *buf)
 {
 	const struct mvm_xcrs *x = buf;
 
-	if (memchr_inv(x->reserved, 0, sizeof(x->reserved)))
+	if (!mvm_zero_tail(x, sizeof(*x), offsetof(struct mvm_xcrs, flags)))
 		return -EINVAL;
 	return mvm_backend->set_xcrs(obj, x);
 }
@@ -314,7 +346,9 @@ static long mvm_vcpu_set_mp_state(void *obj, unsigned long arg, void *buf)
 	const struct mvm_mp_state *mp = buf;
 	struct mvm_vcpu *vcpu = obj;
 
-	if (mp->padding || mp->state > MVM_MP_STATE_INIT_RECEIVED)
+	if (!mvm_zero_tail(mp, sizeof(*mp),
+			   offsetof(struct mvm_mp_state, flags)) ||
+	    mp->state > MVM_MP_STATE_INIT_RECEIVED)
 		return -EINVAL;
 	/* Only an APIC can send the SIPI that ends the wait. */
 	if (mp->state == MVM_MP_STATE_INIT_RECEIVED && !vcpu->lapic)
@@ -325,21 +359,26 @@ static long mvm_vcpu_set_mp_state(void *obj, unsigned long arg, void *buf)
 
 static long mvm_vcpu_get_lapic(void *obj, unsigned long arg, void *buf)
 {
+	struct mvm_lapic_state *st = buf;
 	struct mvm_vcpu *vcpu = obj;
 
 	if (!vcpu->lapic)
 		return -ENXIO;
-	mvm_lapic_get_state(vcpu->lapic, buf);
+	mvm_lapic_get_state(vcpu->lapic, st->regs);
 	return 0;
 }
 
 static long mvm_vcpu_set_lapic(void *obj, unsigned long arg, void *buf)
 {
+	const struct mvm_lapic_state *st = buf;
 	struct mvm_vcpu *vcpu = obj;
 
 	if (!vcpu->lapic)
 		return -ENXIO;
-	return mvm_lapic_set_state(vcpu->lapic, buf);
+	if (!mvm_zero_tail(st, sizeof(*st),
+			   offsetof(struct mvm_lapic_state, flags)))
+		return -EINVAL;
+	return mvm_lapic_set_state(vcpu->lapic, st->regs);
 }
 
 /* ---- Debug registers ---- */

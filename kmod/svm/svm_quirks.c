@@ -194,7 +194,7 @@ void svm_quirks_probe(void)
 /* The legacy area's MXCSR at byte 24, MXCSR_MASK at 28 (0: the default). */
 void svm_quirk_mxcsr_clean(struct mvm_xsave *xs)
 {
-	u8 *area = (u8 *)xs;
+	u8 *area = (u8 *)xs->region;
 	u32 mxcsr, mask;
 
 	memcpy(&mxcsr, area + 24, 4);

@@ -294,10 +294,11 @@ int svm_get_xsave(struct mvm_vcpu *vcpu, struct mvm_xsave *xs)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	/* A host whose XSAVE area outgrows 4 KiB (AMX) needs a larger ABI. */
-	if (svm->fpu.fpstate->user_size > sizeof(*xs))
+	if (svm->fpu.fpstate->user_size > sizeof(xs->region))
 		return -E2BIG;
-	fpu_copy_guest_fpstate_to_uabi(&svm->fpu, xs, sizeof(*xs),
-				       svm_host_xcr0(), svm->pkru);
+	fpu_copy_guest_fpstate_to_uabi(&svm->fpu, xs->region,
+				       sizeof(xs->region), svm_host_xcr0(),
+				       svm->pkru);
 	if (svm_quirk_mxcsr)
 		svm_quirk_mxcsr_clean(xs);
 	return 0;
@@ -309,11 +310,11 @@ int svm_set_xsave(struct mvm_vcpu *vcpu, const struct mvm_xsave *xs)
 	u32 pkru = svm->pkru;
 	int r;
 
-	if (svm->fpu.fpstate->user_size > sizeof(*xs))
+	if (svm->fpu.fpstate->user_size > sizeof(xs->region))
 		return -E2BIG;
 	/* PKRU is not in the guest's FPU buffer: it comes back in pkru. */
-	r = fpu_copy_uabi_to_guest_fpstate(&svm->fpu, xs, svm_host_xcr0(),
-					   &pkru);
+	r = fpu_copy_uabi_to_guest_fpstate(&svm->fpu, xs->region,
+					   svm_host_xcr0(), &pkru);
 	if (!r)
 		svm->pkru = pkru;
 	return r;

@@ -242,7 +242,7 @@ TEST_F(chip, mp_state)
 	ASSERT_EQ(EINVAL, mvm_err(ioctl(ap, MVM_SET_MP_STATE, &mp)));
 	mp.state = ~0U;
 	ASSERT_EQ(EINVAL, mvm_err(ioctl(ap, MVM_SET_MP_STATE, &mp)));
-	mp = (struct mvm_mp_state){ .padding = 1 };
+	mp = (struct mvm_mp_state){ .flags = 1 };
 	ASSERT_EQ(EINVAL, mvm_err(ioctl(ap, MVM_SET_MP_STATE, &mp)));
 	ASSERT_EQ(EFAULT, mvm_err(ioctl(ap, MVM_SET_MP_STATE, BAD_PTR)));
 	ASSERT_EQ(EFAULT, mvm_err(ioctl(ap, MVM_GET_MP_STATE, BAD_PTR)));

@@ -565,6 +565,8 @@ static void op_vm(struct vm *vm)
 		irqfd.fd = rand_efd(vm);
 		irqfd.flags = chance(70) ? 0 : chance(80) ? MVM_IRQFD_DEASSIGN : rnd();
 		rand_msi(&irqfd.msi);
+		if (chance(5))
+			irqfd.reserved[below(2)] = rnd();
 		if (FZ(vm->fd, MVM_IRQFD, (struct mvm_irqfd *)argp(&irqfd)) == 0 &&
 		    irqfd.fd >= 0 && chance(50)) {
 			uint64_t one = 1;
@@ -615,7 +617,9 @@ static void op_msrs(struct vcpu *c, int set)
 	m.nmsrs = chance(90) ? below(9) : chance(50) ? max_msrs + 1 : rnd();
 	m.entries = (__u64)(uintptr_t)argp(e);
 	if (chance(5))
-		m.padding = rnd();
+		m.flags = rnd();
+	if (chance(5))
+		m.reserved[below(2)] = rnd();
 	for (i = 0; i < 8; i++) {
 		e[i].index = rand_msr();
 		e[i].data = chance(50) ? below(0x10000) : edge64();
@@ -655,7 +659,9 @@ static void op_cpuid(struct vcpu *c)
 	t.nent = n;
 	t.entries = (__u64)(uintptr_t)argp(e);
 	if (chance(5))
-		t.padding = rnd();
+		t.flags = rnd();
+	if (chance(5))
+		t.reserved[below(2)] = rnd();
 	taint(c);
 	FZ(c->fd, MVM_SET_CPUID, (struct mvm_cpuid *)argp(&t));
 }
@@ -705,7 +711,7 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 		case 2: s.cr4 = edge64(); break;
 		case 3: s.cr3 = edge64(); break;
 		case 4: s.cr8 = edge64(); break;
-		case 5: s.reserved[below(8)] = edge64(); break;
+		case 5: s.reserved[below(7)] = edge64(); break;
 		}
 		taint(c);
 		FZ(c->fd, MVM_SET_SREGS, &s);
@@ -733,7 +739,7 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 		if (chance(50))
 			x.xcr0 = chance(50) ? below(1u << 10) : edge64();
 		if (chance(10))
-			x.reserved[below(7)] = rnd();
+			x.reserved[below(6)] = rnd();
 		taint(c);
 		FZ(c->fd, MVM_SET_XCRS, (struct mvm_xcrs *)argp(&x));
 		break;
@@ -743,7 +749,9 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 	case 13:
 		memset(&mp, 0, sizeof(mp));
 		mp.state = chance(80) ? below(4) : rnd();
-		mp.padding = chance(5) ? rnd() : 0;
+		mp.flags = chance(5) ? rnd() : 0;
+		if (chance(5))
+			mp.reserved[below(3)] = rnd();
 		taint(c);
 		FZ(c->fd, MVM_SET_MP_STATE, (struct mvm_mp_state *)argp(&mp));
 		break;
@@ -760,8 +768,11 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 		FZ(c->fd, MVM_SET_LAPIC, (struct mvm_lapic_state *)argp(&la));
 		break;
 	case 17:
+		memset(&irq, 0, sizeof(irq));
 		irq.vector = chance(80) ? below(256) : rnd();
 		irq.flags = chance(90) ? 0 : rnd();
+		if (chance(5))
+			irq.reserved[below(2)] = rnd();
 		taint(c);
 		FZ(c->fd, MVM_INTERRUPT, (struct mvm_interrupt *)argp(&irq));
 		break;
@@ -776,6 +787,10 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 		ex.error_code = rnd();
 		if (chance(5))
 			ex.padding[below(2)] = rnd();
+		if (chance(5))
+			ex.flags = rnd();
+		if (chance(5))
+			ex.reserved[below(5)] = rnd();
 		taint(c);
 		FZ(c->fd, MVM_INJECT_EXCEPTION, (struct mvm_exception *)argp(&ex));
 		break;

@@ -225,17 +225,27 @@ static int kvm_run(struct vcpu *vcpu)
 	return r;
 }
 
-/* struct kvm_regs has struct mvm_regs's layout. */
-_Static_assert(sizeof(struct kvm_regs) == sizeof(struct mvm_regs), "regs");
+/* struct kvm_regs is struct mvm_regs up to its flags word. */
+_Static_assert(sizeof(struct kvm_regs) == offsetof(struct mvm_regs, flags),
+	       "regs");
 
 static int kvm_get_regs(struct vcpu *vcpu, struct mvm_regs *r)
 {
-	return kvm_err(ioctl(vcpu->fd, KVM_GET_REGS, r));
+	struct kvm_regs k;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &k) < 0)
+		return kvm_err(-1);
+	memset(r, 0, sizeof(*r));
+	memcpy(r, &k, sizeof(k));
+	return 0;
 }
 
 static int kvm_set_regs(struct vcpu *vcpu, const struct mvm_regs *r)
 {
-	return kvm_err(ioctl(vcpu->fd, KVM_SET_REGS, r));
+	struct kvm_regs k;
+
+	memcpy(&k, r, sizeof(k));
+	return kvm_err(ioctl(vcpu->fd, KVM_SET_REGS, &k));
 }
 
 static void seg_from_kvm(struct mvm_segment *m, const struct kvm_segment *k)

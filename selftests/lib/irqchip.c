@@ -312,11 +312,13 @@ int vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state)
 	return err_of(ioctl(vcpu->fd, KVM_SET_MP_STATE, &k));
 }
 
-_Static_assert(sizeof(struct kvm_lapic_state) == sizeof(struct mvm_lapic_state),
-	       "lapic state");
+/* struct kvm_lapic_state is struct mvm_lapic_state's regs. */
+_Static_assert(sizeof(struct kvm_lapic_state) ==
+	       offsetof(struct mvm_lapic_state, flags), "lapic state");
 
 int vcpu_get_lapic(struct vcpu *vcpu, struct mvm_lapic_state *s)
 {
+	memset(s, 0, sizeof(*s));
 	return err_of(ioctl(vcpu->fd, vm_is_mvm(vcpu->vm) ? MVM_GET_LAPIC :
 			    KVM_GET_LAPIC, s));
 }

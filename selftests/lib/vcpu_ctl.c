@@ -141,10 +141,14 @@ static int kvm_msrs(struct vcpu *vcpu, bool set, struct mvm_msr_entry *e,
 	return r;
 }
 
-_Static_assert(sizeof(struct kvm_xsave) >= sizeof(struct mvm_xsave), "xsave");
+/* struct kvm_xsave is struct mvm_xsave's region. */
+_Static_assert(sizeof(struct kvm_xsave) == offsetof(struct mvm_xsave, flags),
+	       "xsave");
 
 static int kvm_xsave(struct vcpu *vcpu, bool set, struct mvm_xsave *x)
 {
+	if (!set)
+		memset(x, 0, sizeof(*x));
 	return ret_err(ioctl(vcpu->fd, set ? KVM_SET_XSAVE : KVM_GET_XSAVE, x));
 }
 

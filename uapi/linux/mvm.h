@@ -178,8 +178,9 @@ struct mvm_msi {
  */
 struct mvm_irqfd {
 	__s32 fd;
-	__u32 flags;
+	__u32 flags;		/* MVM_IRQFD_* */
 	struct mvm_msi msi;
+	__u64 reserved[2];	/* must be 0 */
 };
 
 #define MVM_IRQFD_DEASSIGN	_BITUL(0)
@@ -292,10 +293,19 @@ struct mvm_clock_data {
  */
 #define MVM_RUN			_IO(MVMIO, 0x40)
 
+/*
+ * Flags, padding and reserved words must be 0 on SET (and in the run
+ * page when regs_dirty is set: MVM_RUN fails with EINVAL); GET and every
+ * return from MVM_RUN write them as 0.  The same holds for every vCPU
+ * state structure below.
+ */
 struct mvm_regs {
 	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
 	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
 	__u64 rip, rflags;
+	__u32 flags;		/* must be 0 */
+	__u32 padding;
+	__u64 reserved[4];
 };
 
 #define MVM_GET_REGS		_IOR(MVMIO, 0x41, struct mvm_regs)
@@ -324,7 +334,9 @@ struct mvm_sregs {
 	struct mvm_dtable gdt, idt;
 	__u64 cr0, cr2, cr3, cr4, cr8;
 	__u64 efer;
-	__u64 reserved[8];	/* must be 0 on SET */
+	__u32 flags;		/* must be 0 */
+	__u32 padding;
+	__u64 reserved[7];
 };
 
 #define MVM_GET_SREGS		_IOR(MVMIO, 0x43, struct mvm_sregs)
@@ -347,8 +359,9 @@ struct mvm_cpuid_entry {
 
 struct mvm_cpuid {
 	__u32 nent;
-	__u32 padding;
+	__u32 flags;		/* must be 0 */
 	__u64 entries;
+	__u64 reserved[2];	/* must be 0 */
 };
 
 #define MVM_SET_CPUID		_IOW(MVMIO, 0x45, struct mvm_cpuid)
@@ -361,6 +374,7 @@ struct mvm_cpuid {
 struct mvm_interrupt {
 	__u32 vector;		/* 0-255 */
 	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
 };
 
 #define MVM_INTERRUPT		_IOW(MVMIO, 0x46, struct mvm_interrupt)
@@ -373,6 +387,8 @@ struct mvm_exception {
 	__u8 has_error_code;
 	__u8 padding[2];
 	__u32 error_code;
+	__u32 flags;		/* must be 0 */
+	__u32 reserved[5];	/* must be 0 */
 };
 
 #define MVM_INJECT_EXCEPTION	_IOW(MVMIO, 0x48, struct mvm_exception)
@@ -433,8 +449,9 @@ struct mvm_msr_entry {
 
 struct mvm_msrs {
 	__u32 nmsrs;		/* at most MVM_CAP_MAX_MSR_ENTRIES */
-	__u32 padding;
+	__u32 flags;		/* must be 0 */
 	__u64 entries;		/* user address of nmsrs entries */
+	__u64 reserved[2];	/* must be 0 */
 };
 
 #define MVM_GET_MSRS		_IOW(MVMIO, 0x4b, struct mvm_msrs)
@@ -446,6 +463,9 @@ struct mvm_msrs {
  */
 struct mvm_xsave {
 	__u32 region[1024];
+	__u32 flags;		/* must be 0 */
+	__u32 padding;
+	__u64 reserved[3];
 };
 
 #define MVM_GET_XSAVE		_IOR(MVMIO, 0x4d, struct mvm_xsave)
@@ -453,7 +473,9 @@ struct mvm_xsave {
 
 struct mvm_xcrs {
 	__u64 xcr0;
-	__u64 reserved[7];	/* must be 0 */
+	__u32 flags;		/* must be 0 */
+	__u32 padding;
+	__u64 reserved[6];
 };
 
 #define MVM_GET_XCRS		_IOR(MVMIO, 0x4f, struct mvm_xcrs)
@@ -466,7 +488,8 @@ struct mvm_xcrs {
  */
 struct mvm_mp_state {
 	__u32 state;
-	__u32 padding;		/* must be 0 */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[3];
 };
 
 #define MVM_MP_STATE_RUNNABLE		0
@@ -483,6 +506,9 @@ struct mvm_mp_state {
  */
 struct mvm_lapic_state {
 	__u8 regs[1024];
+	__u32 flags;		/* must be 0 */
+	__u32 padding;
+	__u64 reserved[3];
 };
 
 #define MVM_GET_LAPIC		_IOR(MVMIO, 0x53, struct mvm_lapic_state)

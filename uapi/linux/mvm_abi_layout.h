@@ -4,9 +4,12 @@
  * size and each field's offset, as x86-64 compilers lay them out.  Both
  * sides of the ABI compile this file (the module in kmod/ioctl.c, the
  * VMM's library in userspace/lib/vm.c), so a change that moves a field
- * fails to build on both.  A structure that has to change gets a new
- * ioctl number (the old one stays), and its lines here are added, not
- * edited.  Include after <linux/mvm.h>, with static_assert and offsetof
+ * fails to build on both.  From the first release on, a structure that
+ * has to change gets a new ioctl number (the old one stays), and its
+ * lines here are added, not edited.  (Before it, with version 1 still
+ * open, the structures were changed in place to give each its flags and
+ * reserved words.)
+ * Include after <linux/mvm.h>, with static_assert and offsetof
  * defined (<assert.h> and <stddef.h> in userspace).
  */
 #ifndef MVM_ABI_LAYOUT_H
@@ -39,10 +42,11 @@ static_assert(offsetof(struct mvm_msi, flags) == 12);
 static_assert(offsetof(struct mvm_msi, reserved) == 16);
 
 /* struct mvm_irqfd */
-static_assert(sizeof(struct mvm_irqfd) == 40);
+static_assert(sizeof(struct mvm_irqfd) == 56);
 static_assert(offsetof(struct mvm_irqfd, fd) == 0);
 static_assert(offsetof(struct mvm_irqfd, flags) == 4);
 static_assert(offsetof(struct mvm_irqfd, msi) == 8);
+static_assert(offsetof(struct mvm_irqfd, reserved) == 40);
 
 /* struct mvm_dirty_log */
 static_assert(sizeof(struct mvm_dirty_log) == 48);
@@ -83,7 +87,7 @@ static_assert(offsetof(struct mvm_clock_data, host_tsc) == 24);
 static_assert(offsetof(struct mvm_clock_data, reserved) == 32);
 
 /* struct mvm_regs */
-static_assert(sizeof(struct mvm_regs) == 144);
+static_assert(sizeof(struct mvm_regs) == 184);
 static_assert(offsetof(struct mvm_regs, rax) == 0);
 static_assert(offsetof(struct mvm_regs, rbx) == 8);
 static_assert(offsetof(struct mvm_regs, rcx) == 16);
@@ -102,6 +106,9 @@ static_assert(offsetof(struct mvm_regs, r14) == 112);
 static_assert(offsetof(struct mvm_regs, r15) == 120);
 static_assert(offsetof(struct mvm_regs, rip) == 128);
 static_assert(offsetof(struct mvm_regs, rflags) == 136);
+static_assert(offsetof(struct mvm_regs, flags) == 144);
+static_assert(offsetof(struct mvm_regs, padding) == 148);
+static_assert(offsetof(struct mvm_regs, reserved) == 152);
 
 /* struct mvm_segment */
 static_assert(sizeof(struct mvm_segment) == 32);
@@ -143,7 +150,9 @@ static_assert(offsetof(struct mvm_sregs, cr3) == 304);
 static_assert(offsetof(struct mvm_sregs, cr4) == 312);
 static_assert(offsetof(struct mvm_sregs, cr8) == 320);
 static_assert(offsetof(struct mvm_sregs, efer) == 328);
-static_assert(offsetof(struct mvm_sregs, reserved) == 336);
+static_assert(offsetof(struct mvm_sregs, flags) == 336);
+static_assert(offsetof(struct mvm_sregs, padding) == 340);
+static_assert(offsetof(struct mvm_sregs, reserved) == 344);
 
 /* struct mvm_cpuid_entry */
 static_assert(sizeof(struct mvm_cpuid_entry) == 32);
@@ -157,22 +166,26 @@ static_assert(offsetof(struct mvm_cpuid_entry, edx) == 24);
 static_assert(offsetof(struct mvm_cpuid_entry, padding) == 28);
 
 /* struct mvm_cpuid */
-static_assert(sizeof(struct mvm_cpuid) == 16);
+static_assert(sizeof(struct mvm_cpuid) == 32);
 static_assert(offsetof(struct mvm_cpuid, nent) == 0);
-static_assert(offsetof(struct mvm_cpuid, padding) == 4);
+static_assert(offsetof(struct mvm_cpuid, flags) == 4);
 static_assert(offsetof(struct mvm_cpuid, entries) == 8);
+static_assert(offsetof(struct mvm_cpuid, reserved) == 16);
 
 /* struct mvm_interrupt */
-static_assert(sizeof(struct mvm_interrupt) == 8);
+static_assert(sizeof(struct mvm_interrupt) == 24);
 static_assert(offsetof(struct mvm_interrupt, vector) == 0);
 static_assert(offsetof(struct mvm_interrupt, flags) == 4);
+static_assert(offsetof(struct mvm_interrupt, reserved) == 8);
 
 /* struct mvm_exception */
-static_assert(sizeof(struct mvm_exception) == 8);
+static_assert(sizeof(struct mvm_exception) == 32);
 static_assert(offsetof(struct mvm_exception, vector) == 0);
 static_assert(offsetof(struct mvm_exception, has_error_code) == 1);
 static_assert(offsetof(struct mvm_exception, padding) == 2);
 static_assert(offsetof(struct mvm_exception, error_code) == 4);
+static_assert(offsetof(struct mvm_exception, flags) == 8);
+static_assert(offsetof(struct mvm_exception, reserved) == 12);
 
 /* struct mvm_vcpu_events */
 static_assert(sizeof(struct mvm_vcpu_events) == 64);
@@ -190,28 +203,38 @@ static_assert(offsetof(struct mvm_msr_entry, reserved) == 4);
 static_assert(offsetof(struct mvm_msr_entry, data) == 8);
 
 /* struct mvm_msrs */
-static_assert(sizeof(struct mvm_msrs) == 16);
+static_assert(sizeof(struct mvm_msrs) == 32);
 static_assert(offsetof(struct mvm_msrs, nmsrs) == 0);
-static_assert(offsetof(struct mvm_msrs, padding) == 4);
+static_assert(offsetof(struct mvm_msrs, flags) == 4);
 static_assert(offsetof(struct mvm_msrs, entries) == 8);
+static_assert(offsetof(struct mvm_msrs, reserved) == 16);
 
 /* struct mvm_xsave */
-static_assert(sizeof(struct mvm_xsave) == 4096);
+static_assert(sizeof(struct mvm_xsave) == 4128);
 static_assert(offsetof(struct mvm_xsave, region) == 0);
+static_assert(offsetof(struct mvm_xsave, flags) == 4096);
+static_assert(offsetof(struct mvm_xsave, padding) == 4100);
+static_assert(offsetof(struct mvm_xsave, reserved) == 4104);
 
 /* struct mvm_xcrs */
 static_assert(sizeof(struct mvm_xcrs) == 64);
 static_assert(offsetof(struct mvm_xcrs, xcr0) == 0);
-static_assert(offsetof(struct mvm_xcrs, reserved) == 8);
+static_assert(offsetof(struct mvm_xcrs, flags) == 8);
+static_assert(offsetof(struct mvm_xcrs, padding) == 12);
+static_assert(offsetof(struct mvm_xcrs, reserved) == 16);
 
 /* struct mvm_mp_state */
-static_assert(sizeof(struct mvm_mp_state) == 8);
+static_assert(sizeof(struct mvm_mp_state) == 32);
 static_assert(offsetof(struct mvm_mp_state, state) == 0);
-static_assert(offsetof(struct mvm_mp_state, padding) == 4);
+static_assert(offsetof(struct mvm_mp_state, flags) == 4);
+static_assert(offsetof(struct mvm_mp_state, reserved) == 8);
 
 /* struct mvm_lapic_state */
-static_assert(sizeof(struct mvm_lapic_state) == 1024);
+static_assert(sizeof(struct mvm_lapic_state) == 1056);
 static_assert(offsetof(struct mvm_lapic_state, regs) == 0);
+static_assert(offsetof(struct mvm_lapic_state, flags) == 1024);
+static_assert(offsetof(struct mvm_lapic_state, padding) == 1028);
+static_assert(offsetof(struct mvm_lapic_state, reserved) == 1032);
 
 /* struct mvm_debugregs */
 static_assert(sizeof(struct mvm_debugregs) == 120);
@@ -223,7 +246,7 @@ static_assert(offsetof(struct mvm_debugregs, padding) == 52);
 static_assert(offsetof(struct mvm_debugregs, reserved) == 56);
 
 /* struct mvm_run */
-static_assert(sizeof(struct mvm_run) == 464);
+static_assert(sizeof(struct mvm_run) == 504);
 static_assert(offsetof(struct mvm_run, immediate_exit) == 0);
 static_assert(offsetof(struct mvm_run, request_interrupt_window) == 1);
 static_assert(offsetof(struct mvm_run, regs_dirty) == 2);

@@ -13,7 +13,9 @@
  * mode), the debug registers, then the pending events (with any INIT or
  * SIPI latched for the vCPU) and the run state last.
  */
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -44,6 +46,20 @@ static const uint32_t vcpu_msrs[] = {
 };
 
 #define NR_VCPU_MSRS	(sizeof(vcpu_msrs) / sizeof(vcpu_msrs[0]))
+
+/*
+ * What the stream holds of the structures that end in flags and reserved
+ * words: the state before them (for the run state, with the flags word
+ * that stands where a padding word was), so the stream keeps the layout
+ * it had before the ABI gave them those words.  A load zeroes the rest.
+ */
+#define REGS_BYTES	offsetof(struct mvm_regs, flags)
+#define XSAVE_BYTES	offsetof(struct mvm_xsave, flags)
+#define LAPIC_BYTES	offsetof(struct mvm_lapic_state, flags)
+#define MP_STATE_BYTES	offsetof(struct mvm_mp_state, reserved)
+static_assert(REGS_BYTES == 144 && XSAVE_BYTES == 4096 &&
+	      LAPIC_BYTES == 1024 && MP_STATE_BYTES == 8,
+	      "the state stream's vCPU section");
 
 static int msr_get(const struct mvm_vcpu *v, uint32_t index, uint64_t *val)
 {
@@ -87,9 +103,9 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 	mvm_state_put_u32(s, v->nr_cpuid);
 	mvm_state_put_bytes(s, v->cpuid, v->nr_cpuid * sizeof(*v->cpuid));
 	if (get(v, MVM_GET_SREGS, &sregs, sizeof(sregs), s) < 0 ||
-	    get(v, MVM_GET_REGS, &regs, sizeof(regs), s) < 0 ||
+	    get(v, MVM_GET_REGS, &regs, REGS_BYTES, s) < 0 ||
 	    get(v, MVM_GET_XCRS, &xcrs, sizeof(xcrs), s) < 0 ||
-	    get(v, MVM_GET_XSAVE, xsave, sizeof(*xsave), s) < 0)
+	    get(v, MVM_GET_XSAVE, xsave, XSAVE_BYTES, s) < 0)
 		goto out;
 	for (i = 0; i < NR_VCPU_MSRS; i++) {
 		kept[i] = msr_get(v, vcpu_msrs[i], &vals[i]) == 0;
@@ -111,7 +127,7 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 	/* No irqchip, no local APIC: ENXIO, and nothing to save. */
 	if (ioctl(v->fd, MVM_GET_LAPIC, lapic) == 0) {
 		mvm_state_put_u8(s, 1);
-		mvm_state_put_bytes(s, lapic, sizeof(*lapic));
+		mvm_state_put_bytes(s, lapic, LAPIC_BYTES);
 	} else if (errno == ENXIO) {
 		mvm_state_put_u8(s, 0);
 	} else {
@@ -119,7 +135,7 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 	}
 	if (get(v, MVM_GET_DEBUGREGS, &dr, sizeof(dr), s) < 0 ||
 	    get(v, MVM_GET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
-	    get(v, MVM_GET_MP_STATE, &mp, sizeof(mp), s) < 0)
+	    get(v, MVM_GET_MP_STATE, &mp, MP_STATE_BYTES, s) < 0)
 		goto out;
 	r = s->err ? -1 : 0;
 	if (s->err)
@@ -177,14 +193,14 @@ static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline,
 int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
 			uint64_t tsc_add)
 {
-	struct mvm_regs regs;
+	struct mvm_regs regs = { 0 };
 	struct mvm_sregs sregs;
 	struct mvm_xcrs xcrs;
 	struct mvm_vcpu_events ev;
 	struct mvm_debugregs dr;
-	struct mvm_mp_state mp;
-	struct mvm_lapic_state *lapic = malloc(sizeof(*lapic));
-	struct mvm_xsave *xsave = malloc(sizeof(*xsave));
+	struct mvm_mp_state mp = { 0 };
+	struct mvm_lapic_state *lapic = calloc(1, sizeof(*lapic));
+	struct mvm_xsave *xsave = calloc(1, sizeof(*xsave));
 	struct mvm_cpuid_entry *cpuid = NULL;
 	size_t msrs_at;
 	uint32_t n;
@@ -202,9 +218,9 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
 		goto bad;
 	if (mvm_vcpu_set_cpuid(v, cpuid, n) < 0 ||
 	    set(v, MVM_SET_SREGS, &sregs, sizeof(sregs), s) < 0 ||
-	    set(v, MVM_SET_REGS, &regs, sizeof(regs), s) < 0 ||
+	    set(v, MVM_SET_REGS, &regs, REGS_BYTES, s) < 0 ||
 	    set(v, MVM_SET_XCRS, &xcrs, sizeof(xcrs), s) < 0 ||
-	    set(v, MVM_SET_XSAVE, xsave, sizeof(*xsave), s) < 0)
+	    set(v, MVM_SET_XSAVE, xsave, XSAVE_BYTES, s) < 0)
 		goto out;
 	msrs_at = s->pos;
 	if (load_msrs(v, s, 0, tsc_add) < 0)
@@ -214,7 +230,7 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
 	/* A local APIC exactly when this machine has them. */
 	if (!has_lapic && ioctl(v->fd, MVM_GET_LAPIC, lapic) == 0)
 		goto bad;
-	if (has_lapic && set(v, MVM_SET_LAPIC, lapic, sizeof(*lapic), s) < 0)
+	if (has_lapic && set(v, MVM_SET_LAPIC, lapic, LAPIC_BYTES, s) < 0)
 		goto out;
 	/* Back to the MSR list for the deadline, then on past the APIC. */
 	{
@@ -227,7 +243,7 @@ int mvm_vcpu_state_load(struct mvm_vcpu *v, struct mvm_state *s,
 	}
 	if (set(v, MVM_SET_DEBUGREGS, &dr, sizeof(dr), s) < 0 ||
 	    set(v, MVM_SET_VCPU_EVENTS, &ev, sizeof(ev), s) < 0 ||
-	    set(v, MVM_SET_MP_STATE, &mp, sizeof(mp), s) < 0)
+	    set(v, MVM_SET_MP_STATE, &mp, MP_STATE_BYTES, s) < 0)
 		goto out;
 	r = 0;
 	goto out;
