@@ -289,7 +289,8 @@ struct mvm_clock_data {
  * Runs the vCPU until an exit needs userspace; the reason is in the run
  * page (struct mvm_run, mmap()ed from the vCPU fd).  Returns 0, or -1 with
  * errno: EINTR when a signal is pending (or immediate_exit was set; the
- * exit reason is then MVM_EXIT_INTR), EIO from a foreign process.
+ * exit reason is then MVM_EXIT_INTR), EIO from a foreign process, EINVAL
+ * for regs_dirty registers whose flags or reserved words are not 0.
  */
 #define MVM_RUN			_IO(MVMIO, 0x40)
 
