@@ -41,6 +41,7 @@ static int restore(struct cli *cli, const char *dir, int verify,
 	struct mvm_snapshot snap;
 	struct run_devices dev = { 0 };
 	struct mvm_machine m;
+	struct mvm_ctl *ctl = NULL;
 	const char *why = NULL;
 	int ret = 1, linux_kind;
 
@@ -85,8 +86,9 @@ static int restore(struct cli *cli, const char *dir, int verify,
 		goto out;
 	}
 	mvm_snapshot_close(&snap);
-	ret = run_machine(&m, dev.uart, linux_kind ? &dev.console : NULL,
-			  a->api_sock);
+	if (run_ctl_listen(&m, a->api_sock, &ctl) < 0)
+		goto out;
+	ret = run_machine(&m, dev.uart, linux_kind ? &dev.console : NULL, ctl);
 out:
 	mvm_snapshot_close(&snap);
 	mvm_machine_destroy(&m);

@@ -266,6 +266,7 @@ int run_raw_devices(struct mvm_machine *m, struct run_devices *d)
 static int run(struct cli *cli, const struct run_args *a)
 {
 	struct mvm_machine m;
+	struct mvm_ctl *ctl = NULL;
 	struct run_devices dev;
 	uint64_t size;
 	int ret = 1;
@@ -282,9 +283,10 @@ static int run(struct cli *cli, const struct run_args *a)
 	    setup_vcpu(&m.vcpus[0].v, a) < 0)
 		goto out;
 
-	if (run_raw_devices(&m, &dev) < 0)
+	if (run_raw_devices(&m, &dev) < 0 ||
+	    run_ctl_listen(&m, a->api_sock, &ctl) < 0)
 		goto out;
-	ret = run_machine(&m, dev.uart, NULL, a->api_sock);
+	ret = run_machine(&m, dev.uart, NULL, ctl);
 out:
 	mvm_machine_destroy(&m);
 	return ret;

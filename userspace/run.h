@@ -14,6 +14,8 @@
 #include "devices.h"
 #include "libmvm.h"
 
+struct mvm_ctl;
+
 struct run_args {
 	const char *raw;
 	uint64_t load_addr;
@@ -67,13 +69,19 @@ int run_create_vm(const struct cli *cli, struct mvm_machine *m);
 /* vCPUs 0 .. n-1: 0 or -1. */
 int run_create_vcpus(struct mvm_machine *m, unsigned int n);
 /*
+ * Bind the control socket at api_sock (none when it is NULL) into *ctl,
+ * before anything runs, so a path in use fails the start: 0 or -1.
+ */
+int run_ctl_listen(struct mvm_machine *m, const char *api_sock,
+		   struct mvm_ctl **ctl);
+/*
  * Run the machine, stdin feeding uart, until it stops; says why and
  * returns mvm's exit status.  console (may be NULL) turns a reset right
- * after a guest panic into the panic's outcome; api_sock (may be NULL) is
- * where to serve the control socket.
+ * after a guest panic into the panic's outcome.  ctl (may be NULL, from
+ * run_ctl_listen()) is served once the vCPUs run, and stopped at the end.
  */
 int run_machine(struct mvm_machine *m, struct uart8250 *uart,
-		const struct console_watch *console, const char *api_sock);
+		const struct console_watch *console, struct mvm_ctl *ctl);
 
 /* --mem against the module's address width and slot size: 0 or -1. */
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem);

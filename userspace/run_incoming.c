@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "migrate.h"
 #include "run.h"
 
@@ -110,6 +111,7 @@ int run_incoming(struct cli *cli, const struct run_args *a)
 	struct run_devices dev = { 0 };
 	struct mvm_mig_hello *h;
 	struct mvm_machine m;
+	struct mvm_ctl *ctl = NULL;
 	char why[256] = "";
 	const char *what;
 	int lfd, ret = 1;
@@ -120,6 +122,12 @@ int run_incoming(struct cli *cli, const struct run_args *a)
 		cli_err("incoming: out of memory");
 		return 1;
 	}
+	/*
+	 * The control socket before the stream: a path in use refuses the
+	 * start here, not once the source has handed its guest over.
+	 */
+	if (run_ctl_listen(&m, a->api_sock, &ctl) < 0)
+		goto out;
 	lfd = mvm_mig_listen(a->incoming, &what);
 	if (lfd < 0) {
 		cli_err("incoming: %s: %s: %s", a->incoming, what, strerror(errno));
@@ -176,8 +184,10 @@ int run_incoming(struct cli *cli, const struct run_args *a)
 	free(h);
 	h = NULL;
 	ret = run_machine(&m, dev.uart, m.kind == RUN_KIND_LINUX ?
-			  &dev.console : NULL, a->api_sock);
+			  &dev.console : NULL, ctl);
+	ctl = NULL;
 out:
+	mvm_ctl_stop(ctl);
 	if (io.fd >= 0)
 		close(io.fd);
 	free(h);

@@ -190,6 +190,7 @@ static int setup_vcpu(struct linux_vm *vm, unsigned int id)
 int run_linux(struct cli *cli, const struct run_args *a)
 {
 	struct linux_vm vm = { .a = a };
+	struct mvm_ctl *ctl = NULL;
 	unsigned int i;
 	int ret = 1;
 
@@ -209,7 +210,9 @@ int run_linux(struct cli *cli, const struct run_args *a)
 	for (i = 0; i < vm.m.nr_vcpus; i++)
 		if (setup_vcpu(&vm, i) < 0)
 			goto out;
-	ret = run_machine(&vm.m, vm.dev.uart, &vm.dev.console, a->api_sock);
+	if (run_ctl_listen(&vm.m, a->api_sock, &ctl) < 0)
+		goto out;
+	ret = run_machine(&vm.m, vm.dev.uart, &vm.dev.console, ctl);
 out:
 	mvm_machine_destroy(&vm.m);
 	return ret;

@@ -211,32 +211,53 @@ static int start_input(struct mvm_machine *m, struct uart8250 *uart,
 	return 0;
 }
 
-int run_machine(struct mvm_machine *m, struct uart8250 *uart,
-		const struct console_watch *console, const char *api_sock)
+int run_ctl_listen(struct mvm_machine *m, const char *api_sock,
+		   struct mvm_ctl **ctl)
 {
-	struct mvm_ctl *ctl = NULL;
+	*ctl = NULL;
+	if (!api_sock)
+		return 0;
+	*ctl = mvm_ctl_listen(m, api_sock);
+	if (!*ctl) {
+		cli_err("--api-sock %s: %s%s", api_sock, strerror(errno),
+			errno == EADDRINUSE ?
+			" (the path exists: remove it, or choose another)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+int run_machine(struct mvm_machine *m, struct uart8250 *uart,
+		const struct console_watch *console, struct mvm_ctl *ctl)
+{
 	struct input *in = NULL;
 	const char *why;
-	int status, sig;
+	int status, sig, failed = 0;
 
-	if (api_sock) {
-		ctl = mvm_ctl_start(m, api_sock);
-		if (!ctl) {
-			cli_err("--api-sock %s: %s%s", api_sock, strerror(errno),
-				errno == EADDRINUSE ?
-				" (the path exists: remove it, or choose another)" : "");
-			return 1;
-		}
-	}
-	if (start_input(m, uart, &in) < 0) {
-		term_restore();
-		mvm_ctl_stop(ctl);
-		return 1;
-	}
 	fflush(stdout);
-	sig = mvm_machine_run(m);
-	if (sig < 0)
+	sig = mvm_machine_start(m);
+	if (sig < 0) {
 		cli_err("cannot start the vCPUs' threads: %s", strerror(errno));
+	} else {
+		/*
+		 * The guest runs first (what a migration's destination and a
+		 * restore wait for): the socket has taken connections since
+		 * it was bound, its requests and the input are served now.
+		 */
+		if (ctl && mvm_ctl_serve(ctl) < 0) {
+			cli_err("--api-sock: cannot start its thread: %s",
+				strerror(errno));
+			failed = 1;
+		}
+		if (!failed && start_input(m, uart, &in) < 0)
+			failed = 1;
+		if (failed) {
+			pthread_mutex_lock(&m->lock);
+			mvm_machine_stop(m, 1, "");
+			pthread_mutex_unlock(&m->lock);
+		}
+		sig = mvm_machine_wait(m);
+	}
 	/* Stopping since before the joins: requests after that change nothing. */
 	mvm_ctl_stop(ctl);
 	/* A migration still running gives up; its guest has stopped anyway. */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Live migrations that must fail, one guest serving them all in turn: a Linux guest of
 # 2 vCPUs and 512 MiB running guest_pattern (as boot/migrate_linux) is sent to an
-# address nobody listens on; a second destination on a port in use exits at once; a
+# address nobody listens on; a second destination on a port in use exits at once, and so
+# does one whose --api-sock path is in use, before it listens; a
 # destination with --mem 256M refuses it at the handshake; one bit of the stream flipped
 # (tools/relay) is refused by the destination; a slow migration (--max-bandwidth) is
 # cancelled; then the destination of one is killed (-9) mid-stream; last the source is
@@ -95,7 +96,16 @@ diag "a second --incoming $busy: exit $rc after $t s: $out"
 [ $rc = 1 ] || why+=" exit $rc, not 1;"
 grep -q "^mvm: incoming: .*in use" <<<"$out" || why+=" no message that the address is in use;"
 awk -v t="$t" 'BEGIN { exit !(t < 20) }' || why+=" it took $t s;"
-result "mvm run --incoming on a port in use exits 1 at once, saying so"
+# A control socket path in use: refused before it listens for any stream.
+free=tcp:127.0.0.1:$((port + 3))
+out=$(timeout -k 5 30 "$REPO/userspace/mvm" run --incoming "$free" --api-sock "$SRC" 2>&1 </dev/null)
+rc=$?
+diag "--incoming $free --api-sock $SRC (the source's): exit $rc: $out"
+[ $rc = 1 ] || why+=" --api-sock in use: exit $rc, not 1;"
+grep -q -- "--api-sock $SRC: .*in use" <<<"$out" || why+=" no message that the socket's path is in use;"
+grep -q "listening on" <<<"$out" && why+=" it listened for a stream;"
+[ -S "$SRC" ] || why+=" the source's socket is gone;"
+result "mvm run --incoming on a port in use, or with its --api-sock path in use, exits 1 at once, saying so"
 
 # ---- a destination with too little memory ----
 incoming_start dmem "unix:$WORK/dmem.mig" --mem 256M || why+=" no destination;"

@@ -5,9 +5,11 @@
  * oversized requests (migrate's arguments of the wrong type or out of
  * range among them) are answered with an error and change nothing; a
  * client that hangs up mid-request changes nothing; the socket is 0600
- * and an existing path is never replaced.
+ * and an existing path is never replaced; a socket bound before it is
+ * served answers its early clients once it is.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -228,6 +230,45 @@ TEST_F(sock, many_clients)
 	EXPECT_NE(NULL, strstr(buf, "\"ok\":true")) TH_LOG("%s", buf);
 	close(fds[i]);
 	close(fds[i - 1]);
+}
+
+/*
+ * Bound but not yet served (a migration's destination while the stream
+ * arrives): a client connects, and its request is answered once served.
+ */
+TEST(listen_then_serve)
+{
+	char dir[] = "/tmp/mvm-ctl-XXXXXX", path[64], buf[MVM_CTL_LINE_MAX];
+	const char req[] = "{\"cmd\":\"status\"}\n";
+	struct pollfd p = { .events = POLLIN };
+	struct mvm_machine m;
+	struct mvm_ctl *ctl;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/api", dir);
+	mvm_machine_init(&m, NULL);
+	ctl = mvm_ctl_listen(&m, path);
+	ASSERT_NE(NULL, ctl);
+	/* Bound: a second one on the path is refused already. */
+	EXPECT_EQ(NULL, mvm_ctl_listen(&m, path));
+	EXPECT_EQ(EADDRINUSE, errno);
+	p.fd = dial(path);
+	ASSERT_LE(0, p.fd);
+	ASSERT_EQ((ssize_t)strlen(req), send(p.fd, req, strlen(req), 0));
+	EXPECT_EQ(0, poll(&p, 1, 200)) TH_LOG("answered before it was served");
+	ASSERT_EQ(0, mvm_ctl_serve(ctl));
+	ASSERT_EQ(1, read_replies(p.fd, buf, sizeof(buf), 1));
+	EXPECT_NE(NULL, strstr(buf, "\"state\":\"running\"")) TH_LOG("%s", buf);
+	close(p.fd);
+	mvm_ctl_stop(ctl);
+	EXPECT_EQ(-1, access(path, F_OK));
+	/* Stopped without ever serving: the socket goes too. */
+	ctl = mvm_ctl_listen(&m, path);
+	ASSERT_NE(NULL, ctl);
+	mvm_ctl_stop(ctl);
+	EXPECT_EQ(-1, access(path, F_OK));
+	rmdir(dir);
+	mvm_machine_destroy(&m);
 }
 
 TEST_HARNESS_MAIN

@@ -36,6 +36,7 @@ struct mvm_ctl {
 	int listen_fd;
 	int stop_pipe[2];
 	pthread_t thread;
+	int serving;		/* the thread runs */
 	char *path;
 	dev_t dev;		/* the socket we bound: only that is removed */
 	ino_t ino;
@@ -602,7 +603,7 @@ int mvm_ctl_connect(const char *path)
 	return fd;
 }
 
-struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path)
+struct mvm_ctl *mvm_ctl_listen(struct mvm_machine *m, const char *path)
 {
 	struct mvm_ctl *c = calloc(1, sizeof(*c));
 	struct stat st;
@@ -627,18 +628,8 @@ struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path)
 	}
 	if (pipe2(c->stop_pipe, O_CLOEXEC) < 0)
 		goto err_listen;
-	err = mvm_thread_create_nosig(&c->thread, ctl_main, c);
-	if (err) {
-		errno = err;
-		goto err_pipe;
-	}
 	return c;
 
-err_pipe:
-	err = errno;
-	close(c->stop_pipe[0]);
-	close(c->stop_pipe[1]);
-	errno = err;
 err_listen:
 	err = errno;
 	close(c->listen_fd);
@@ -652,6 +643,32 @@ err_free:
 	return NULL;
 }
 
+int mvm_ctl_serve(struct mvm_ctl *c)
+{
+	int err = mvm_thread_create_nosig(&c->thread, ctl_main, c);
+
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	c->serving = 1;
+	return 0;
+}
+
+struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path)
+{
+	struct mvm_ctl *c = mvm_ctl_listen(m, path);
+	int err;
+
+	if (c && mvm_ctl_serve(c) < 0) {
+		err = errno;
+		mvm_ctl_stop(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
 void mvm_ctl_stop(struct mvm_ctl *c)
 {
 	struct stat st;
@@ -659,10 +676,12 @@ void mvm_ctl_stop(struct mvm_ctl *c)
 
 	if (!c)
 		return;
-	if (write(c->stop_pipe[1], "x", 1) < 0) {
-		/* A pipe with room: cannot fail. */
+	if (c->serving) {
+		if (write(c->stop_pipe[1], "x", 1) < 0) {
+			/* A pipe with room: cannot fail. */
+		}
+		pthread_join(c->thread, NULL);
 	}
-	pthread_join(c->thread, NULL);
 	for (i = 0; i < MVM_CTL_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			close(c->clients[i].fd);

@@ -27,13 +27,21 @@ struct mvm_ctl;
 
 /*
  * Listen on path (created mode 0600; an existing path is refused with
- * EADDRINUSE, never replaced) and serve m on a thread of its own.  NULL
- * with errno on failure.
+ * EADDRINUSE, never replaced) for m.  Clients may connect at once; their
+ * requests wait in the socket until mvm_ctl_serve().  NULL with errno on
+ * failure.
  */
+struct mvm_ctl *mvm_ctl_listen(struct mvm_machine *m, const char *path);
+/* Serve the requests on a thread of its own: 0, or -1 with errno. */
+int mvm_ctl_serve(struct mvm_ctl *c);
+/* mvm_ctl_listen() and mvm_ctl_serve() at once. */
 struct mvm_ctl *mvm_ctl_start(struct mvm_machine *m, const char *path);
 /* A client's connection to the socket at path: a descriptor, or -1. */
 int mvm_ctl_connect(const char *path);
-/* End the thread, close every connection, remove the socket.  NULL is fine. */
+/*
+ * End the thread (if it was serving), close every connection, remove the
+ * socket.  NULL is fine.
+ */
 void mvm_ctl_stop(struct mvm_ctl *c);
 
 /*

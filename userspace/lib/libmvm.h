@@ -327,6 +327,7 @@ struct mvm_machine {
 	unsigned int nr_vcpus;
 	unsigned int halted;		/* lock: vCPUs parked in HLT */
 	int sig_fd;			/* mvm_machine_run(): the stop signals */
+	sigset_t run_sigmask;		/* the caller's, given back at the end */
 	/*
 	 * Pausing (mvm_machine_pause()): pause_req is read by the run loops
 	 * without the lock; a vCPU that sees it waits on cond, counted in
@@ -520,6 +521,14 @@ void mvm_machine_park(struct mvm_machine *m);
  * errno when it could not start (the machine stopped with status 1).
  */
 int mvm_machine_run(struct mvm_machine *m);
+/*
+ * mvm_machine_run() in two: start the vCPUs' threads (0, or -1 with
+ * errno: the machine stopped with status 1 and nothing runs), then, once
+ * the caller has done what can wait until the guest runs, wait for the
+ * stop (the signal, or 0).
+ */
+int mvm_machine_start(struct mvm_machine *m);
+int mvm_machine_wait(struct mvm_machine *m);
 
 /*
  * MSRs a guest may touch that mean nothing on a virtual CPU (msr.c):

@@ -288,16 +288,50 @@ static int wait_for_stop(struct mvm_machine *m)
 	}
 }
 
-int mvm_machine_run(struct mvm_machine *m)
+/*
+ * The end of a run: stop (with status 1 when not every vCPU started),
+ * kick and join the threads, give the signals back.
+ */
+static void finish(struct mvm_machine *m, int sig, int failed)
 {
 	unsigned int i;
-	sigset_t old;
-	int err = 0, sig = 0;
+
+	/*
+	 * Stopping from here on (a signal sets no stop request: make one),
+	 * so no pause kicks a thread once the joins begin.
+	 */
+	pthread_mutex_lock(&m->lock);
+	if (sig)
+		m->stop_signal = sig;
+	mvm_machine_stop(m, failed, failed ? "" : NULL);
+	kick_all_locked(m);
+	pthread_mutex_unlock(&m->lock);
+	for (i = 0; i < m->nr_vcpus; i++) {
+		if (m->vcpus[i].started)
+			pthread_join(m->vcpus[i].thread, NULL);
+		m->vcpus[i].started = 0;
+	}
+
+	close(m->sig_fd);
+	m->sig_fd = -1;
+	pthread_sigmask(SIG_SETMASK, &m->run_sigmask, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	/* Stopped for good: a stop the input thread asks for writes nothing. */
+	pthread_mutex_lock(&m->lock);
+	close(m->wake_fd);
+	m->wake_fd = -1;
+	pthread_mutex_unlock(&m->lock);
+}
+
+int mvm_machine_start(struct mvm_machine *m)
+{
+	unsigned int i;
+	int err = 0;
 
 	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (m->wake_fd < 0)
 		goto err;
-	if (setup_signals(m, &old) < 0)
+	if (setup_signals(m, &m->run_sigmask) < 0)
 		goto err_wake;
 
 	/* Under the lock: a pause that kicks sees each thread whole. */
@@ -313,38 +347,12 @@ int mvm_machine_run(struct mvm_machine *m)
 		m->vcpus[i].started = 1;
 	}
 	pthread_mutex_unlock(&m->lock);
-	if (i == m->nr_vcpus)
-		sig = wait_for_stop(m);
-	/*
-	 * Stopping from here on (a signal sets no stop request: make one),
-	 * so no pause kicks a thread once the joins begin.
-	 */
-	pthread_mutex_lock(&m->lock);
-	if (sig)
-		m->stop_signal = sig;
-	mvm_machine_stop(m, i == m->nr_vcpus ? 0 : 1, i == m->nr_vcpus ? NULL : "");
-	kick_all_locked(m);
-	pthread_mutex_unlock(&m->lock);
-	for (i = 0; i < m->nr_vcpus; i++) {
-		if (m->vcpus[i].started)
-			pthread_join(m->vcpus[i].thread, NULL);
-		m->vcpus[i].started = 0;
-	}
-
-	close(m->sig_fd);
-	m->sig_fd = -1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	signal(SIGUSR1, SIG_DFL);
-	/* Stopped for good: a stop the input thread asks for writes nothing. */
-	pthread_mutex_lock(&m->lock);
-	close(m->wake_fd);
-	m->wake_fd = -1;
-	pthread_mutex_unlock(&m->lock);
 	if (err) {
+		finish(m, 0, 1);
 		errno = err;
 		return -1;
 	}
-	return sig;
+	return 0;
 
 err_wake:
 	err = errno;
@@ -354,4 +362,19 @@ err_wake:
 err:
 	stop_locked(m, 1, "");
 	return -1;
+}
+
+int mvm_machine_wait(struct mvm_machine *m)
+{
+	int sig = wait_for_stop(m);
+
+	finish(m, sig, 0);
+	return sig;
+}
+
+int mvm_machine_run(struct mvm_machine *m)
+{
+	if (mvm_machine_start(m) < 0)
+		return -1;
+	return mvm_machine_wait(m);
 }
