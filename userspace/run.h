@@ -74,6 +74,8 @@ int run_create_vcpus(struct mvm_machine *m, unsigned int n);
  */
 int run_ctl_listen(struct mvm_machine *m, const char *api_sock,
 		   struct mvm_ctl **ctl);
+/* Remove a socket run_machine() never got (NULL is fine). */
+void run_ctl_close(struct mvm_ctl *ctl);
 /*
  * Run the machine, stdin feeding uart, until it stops; says why and
  * returns mvm's exit status.  console (may be NULL) turns a reset right

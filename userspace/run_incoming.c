@@ -187,7 +187,7 @@ int run_incoming(struct cli *cli, const struct run_args *a)
 			  &dev.console : NULL, ctl);
 	ctl = NULL;
 out:
-	mvm_ctl_stop(ctl);
+	run_ctl_close(ctl);
 	if (io.fd >= 0)
 		close(io.fd);
 	free(h);

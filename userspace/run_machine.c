@@ -211,6 +211,34 @@ static int start_input(struct mvm_machine *m, struct uart8250 *uart,
 	return 0;
 }
 
+/*
+ * From the bind to the vCPUs' start (a destination waits there for its
+ * stream, as long as it takes), SIGINT, SIGTERM and SIGHUP would end mvm
+ * with the socket's path left behind, which no later mvm would take: the
+ * path goes first.  The machine then reads them from a signalfd.
+ */
+static const char *volatile bound_sock;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void on_stop_signal(int sig)
+{
+	if (bound_sock)
+		unlink(bound_sock);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_sock(const char *path)
+{
+	struct sigaction sa = { .sa_handler = path ? on_stop_signal : SIG_DFL };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	bound_sock = path;
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &sa, NULL);
+}
+
 int run_ctl_listen(struct mvm_machine *m, const char *api_sock,
 		   struct mvm_ctl **ctl)
 {
@@ -224,7 +252,16 @@ int run_ctl_listen(struct mvm_machine *m, const char *api_sock,
 			" (the path exists: remove it, or choose another)" : "");
 		return -1;
 	}
+	guard_sock(api_sock);
 	return 0;
+}
+
+void run_ctl_close(struct mvm_ctl *ctl)
+{
+	if (!ctl)
+		return;
+	guard_sock(NULL);
+	mvm_ctl_stop(ctl);
 }
 
 int run_machine(struct mvm_machine *m, struct uart8250 *uart,
@@ -236,6 +273,9 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 
 	fflush(stdout);
 	sig = mvm_machine_start(m);
+	/* Blocked and read from a signalfd now (or the start failed). */
+	if (ctl)
+		guard_sock(NULL);
 	if (sig < 0) {
 		cli_err("cannot start the vCPUs' threads: %s", strerror(errno));
 	} else {
@@ -259,7 +299,7 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 		sig = mvm_machine_wait(m);
 	}
 	/* Stopping since before the joins: requests after that change nothing. */
-	mvm_ctl_stop(ctl);
+	run_ctl_close(ctl);
 	/* A migration still running gives up; its guest has stopped anyway. */
 	mvm_migrate_finish(m);
 	input_stop(in);

@@ -4,15 +4,16 @@
 # that prints "tick N" lines for ever).  status says running; the socket is 0600;
 # pause holds the guest (no line is printed while paused), resume lets it go on; an
 # unknown command is refused and changes nothing; a second mvm on the same path is
-# refused and the first goes on; SIGTERM ends it with 143 and removes the socket.
+# refused and the first goes on; SIGTERM ends it with 143 and removes the socket, and so
+# it does for a destination (--incoming) still waiting for its stream.
 # mvm's own mode: no KVM reference.
 d=$(dirname "$0")
 # shellcheck source=selftests/boot/lib.bash
 . "$d/lib.bash" 2>/dev/null || . "$d/../../boot/lib.bash"
 
-tap_plan 7
-[ "$HV" = mvm ] || skip_all 7 "the control socket is mvm's own"
-[ -e "${MVM_DEVICE:-/dev/mvm}" ] || skip_all 7 "no ${MVM_DEVICE:-/dev/mvm} (mvm.ko is not loaded)"
+tap_plan 8
+[ "$HV" = mvm ] || skip_all 8 "the control socket is mvm's own"
+[ -e "${MVM_DEVICE:-/dev/mvm}" ] || skip_all 8 "no ${MVM_DEVICE:-/dev/mvm} (mvm.ko is not loaded)"
 vmm=$REPO/userspace/mvm
 ticker=$REPO/userspace/guests/ticker.bin
 hello=$REPO/userspace/guests/hello.bin
@@ -95,5 +96,23 @@ if [ "$rc" = 143 ] && [ ! -e "$api" ]; then
 	ok "SIGTERM: exit 143, the socket is removed"
 else
 	not_ok "SIGTERM: exit $rc, socket $(ls -l "$api" 2>&1)"
+fi
+
+# A destination binds its socket before it waits for a stream, for as long as that takes:
+# a SIGTERM then too leaves no socket behind (a later mvm could not take the path).
+"$vmm" run --incoming "unix:$w/in.mig" --api-sock "$api" </dev/null >/dev/null 2>"$w/err3" &
+pid=$!
+for ((i = 0; i < 600; i++)); do
+	grep -q 'listening on' "$w/err3" && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+if [ "$rc" = 143 ] && [ ! -e "$api" ] && grep -q 'listening on' "$w/err3"; then
+	ok "a destination waiting for its stream: SIGTERM exits 143, the socket is removed"
+else
+	not_ok "a destination waiting: exit $rc, socket $(ls -l "$api" 2>&1), $(head -n 1 "$w/err3")"
 fi
 tap_exit

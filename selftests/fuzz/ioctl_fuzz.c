@@ -724,10 +724,12 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 	case 10:
 		memset(&xs, 0, sizeof(xs));
 		FZ(c->fd, MVM_GET_XSAVE, &xs);
+		/* The area at random; the reserved words now and then. */
 		if (chance(20))
-			randbytes(&xs, sizeof(xs));
+			randbytes(xs.region, sizeof(xs.region));
 		else
-			flip(&xs, sizeof(xs), below(8));
+			flip(&xs, chance(90) ? sizeof(xs.region) : sizeof(xs),
+			     below(8));
 		taint(c);
 		FZ(c->fd, MVM_SET_XSAVE, (struct mvm_xsave *)argp(&xs));
 		break;
@@ -761,9 +763,10 @@ static void op_vcpu(struct vm *vm, struct vcpu *c)
 		memset(&la, 0, sizeof(la));
 		FZ(c->fd, MVM_GET_LAPIC, &la);
 		if (chance(20))
-			randbytes(&la, sizeof(la));
+			randbytes(la.regs, sizeof(la.regs));
 		else
-			flip(&la, sizeof(la), below(8));
+			flip(&la, chance(90) ? sizeof(la.regs) : sizeof(la),
+			     below(8));
 		taint(c);
 		FZ(c->fd, MVM_SET_LAPIC, (struct mvm_lapic_state *)argp(&la));
 		break;

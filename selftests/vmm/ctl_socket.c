@@ -234,13 +234,16 @@ TEST_F(sock, many_clients)
 
 /*
  * Bound but not yet served (a migration's destination while the stream
- * arrives): a client connects, and its request is answered once served.
+ * arrives): a client connects, and its request is answered once served;
+ * one that hung up meanwhile is dropped unread.
  */
 TEST(listen_then_serve)
 {
 	char dir[] = "/tmp/mvm-ctl-XXXXXX", path[64], buf[MVM_CTL_LINE_MAX];
 	const char req[] = "{\"cmd\":\"status\"}\n";
+	const char pause[] = "{\"cmd\":\"pause\"}\n";
 	struct pollfd p = { .events = POLLIN };
+	int gone;
 	struct mvm_machine m;
 	struct mvm_ctl *ctl;
 
@@ -252,6 +255,11 @@ TEST(listen_then_serve)
 	/* Bound: a second one on the path is refused already. */
 	EXPECT_EQ(NULL, mvm_ctl_listen(&m, path));
 	EXPECT_EQ(EADDRINUSE, errno);
+	/* A client that gave up: its pause is never carried out. */
+	gone = dial(path);
+	ASSERT_LE(0, gone);
+	ASSERT_EQ((ssize_t)strlen(pause), send(gone, pause, strlen(pause), 0));
+	close(gone);
 	p.fd = dial(path);
 	ASSERT_LE(0, p.fd);
 	ASSERT_EQ((ssize_t)strlen(req), send(p.fd, req, strlen(req), 0));
@@ -259,6 +267,7 @@ TEST(listen_then_serve)
 	ASSERT_EQ(0, mvm_ctl_serve(ctl));
 	ASSERT_EQ(1, read_replies(p.fd, buf, sizeof(buf), 1));
 	EXPECT_NE(NULL, strstr(buf, "\"state\":\"running\"")) TH_LOG("%s", buf);
+	EXPECT_EQ(0, mvm_machine_paused(&m)) TH_LOG("a gone client's request ran");
 	close(p.fd);
 	mvm_ctl_stop(ctl);
 	EXPECT_EQ(-1, access(path, F_OK));

@@ -643,9 +643,43 @@ err_free:
 	return NULL;
 }
 
+/*
+ * The connections made before serving began (a destination's, while the
+ * stream arrived): one whose client has hung up already is closed
+ * unread, so what its sender gave up on (a pause, say) is not done to the
+ * guest that runs now.  The others are served as any.
+ */
+static void drop_gone_early(struct mvm_ctl *c)
+{
+	size_t i = 0;
+
+	while (i < MVM_CTL_CLIENTS) {
+		struct pollfd p = { .fd = c->listen_fd, .events = POLLIN };
+		int fd;
+
+		/* Only what waits already: the socket itself blocks. */
+		if (poll(&p, 1, 0) != 1)
+			return;
+		fd = accept4(c->listen_fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return;
+		p = (struct pollfd){ .fd = fd, .events = POLLRDHUP };
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP))) {
+			close(fd);
+			continue;
+		}
+		c->clients[i].fd = fd;
+		c->clients[i++].len = 0;
+	}
+}
+
 int mvm_ctl_serve(struct mvm_ctl *c)
 {
-	int err = mvm_thread_create_nosig(&c->thread, ctl_main, c);
+	int err;
+
+	drop_gone_early(c);
+	err = mvm_thread_create_nosig(&c->thread, ctl_main, c);
 
 	if (err) {
 		errno = err;

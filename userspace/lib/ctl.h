@@ -28,8 +28,8 @@ struct mvm_ctl;
 /*
  * Listen on path (created mode 0600; an existing path is refused with
  * EADDRINUSE, never replaced) for m.  Clients may connect at once; their
- * requests wait in the socket until mvm_ctl_serve().  NULL with errno on
- * failure.
+ * requests wait in the socket until mvm_ctl_serve(), which drops those
+ * whose client hung up meanwhile, unread.  NULL with errno on failure.
  */
 struct mvm_ctl *mvm_ctl_listen(struct mvm_machine *m, const char *path);
 /* Serve the requests on a thread of its own: 0, or -1 with errno. */
