@@ -84,6 +84,15 @@ void run_ctl_close(struct mvm_ctl *ctl);
  */
 int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 		const struct console_watch *console, struct mvm_ctl *ctl);
+/*
+ * run_machine() in two: the vCPUs' threads start (they enter the guest
+ * unless the machine is paused), and the signal that start returned (or
+ * -1: it failed, and said why) goes to run_machine_finish(), which serves
+ * ctl and the input, waits for the end and returns mvm's exit status.
+ */
+int run_machine_start(struct mvm_machine *m, struct mvm_ctl *ctl);
+int run_machine_finish(struct mvm_machine *m, int sig, struct uart8250 *uart,
+		       const struct console_watch *console, struct mvm_ctl *ctl);
 
 /* --mem against the module's address width and slot size: 0 or -1. */
 int run_check_limits(const struct cli *cli, int fd, uint64_t mem);

@@ -114,7 +114,7 @@ int run_incoming(struct cli *cli, const struct run_args *a)
 	struct mvm_ctl *ctl = NULL;
 	char why[256] = "";
 	const char *what;
-	int lfd, ret = 1;
+	int lfd, sig, ret = 1;
 
 	run_machine_init(&m, a);
 	h = calloc(1, sizeof(*h));
@@ -171,20 +171,36 @@ int run_incoming(struct cli *cli, const struct run_args *a)
 		mvm_mig_send_reply(&io, EBADMSG, why);
 		goto out;
 	}
+	/*
+	 * The vCPUs' threads wait paused, in MVM_RUN's immediate exit (the
+	 * guest does not run), while the answer goes: the guest then runs
+	 * as soon as the source hears it, without their start in between.
+	 */
+	mvm_machine_pause_by(&m, MVM_PAUSE_MIGRATE);
+	sig = run_machine_start(&m, ctl);
+	if (sig < 0) {
+		mvm_mig_send_reply(&io, ENOMEM, "the destination cannot start its vCPUs");
+		goto out;
+	}
 	if (mvm_mig_send_reply(&io, 0, "") < 0) {
 		/* The source may not know it is done: it runs on, this does not. */
 		cli_err("incoming: the source went away before the end: %s; no vCPU ran",
 			strerror(errno));
+		pthread_mutex_lock(&m.lock);
+		mvm_machine_stop(&m, 1, "");
+		pthread_mutex_unlock(&m.lock);
+		mvm_machine_wait(&m);
 		goto out;
 	}
+	mvm_machine_resume_by(&m, MVM_PAUSE_MIGRATE);
 	close(io.fd);
 	io.fd = -1;
 	cli_err("incoming: migration complete: %.1f MB in %u rounds, guest running",
 		st.bytes / 1e6, st.rounds);
 	free(h);
 	h = NULL;
-	ret = run_machine(&m, dev.uart, m.kind == RUN_KIND_LINUX ?
-			  &dev.console : NULL, ctl);
+	ret = run_machine_finish(&m, sig, dev.uart, m.kind == RUN_KIND_LINUX ?
+				 &dev.console : NULL, ctl);
 	ctl = NULL;
 out:
 	run_ctl_close(ctl);

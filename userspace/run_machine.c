@@ -264,21 +264,28 @@ void run_ctl_close(struct mvm_ctl *ctl)
 	mvm_ctl_stop(ctl);
 }
 
-int run_machine(struct mvm_machine *m, struct uart8250 *uart,
-		const struct console_watch *console, struct mvm_ctl *ctl)
+int run_machine_start(struct mvm_machine *m, struct mvm_ctl *ctl)
 {
-	struct input *in = NULL;
-	const char *why;
-	int status, sig, failed = 0;
+	int sig;
 
 	fflush(stdout);
 	sig = mvm_machine_start(m);
 	/* Blocked and read from a signalfd now (or the start failed). */
 	if (ctl)
 		guard_sock(NULL);
-	if (sig < 0) {
+	if (sig < 0)
 		cli_err("cannot start the vCPUs' threads: %s", strerror(errno));
-	} else {
+	return sig;
+}
+
+int run_machine_finish(struct mvm_machine *m, int sig, struct uart8250 *uart,
+		       const struct console_watch *console, struct mvm_ctl *ctl)
+{
+	struct input *in = NULL;
+	const char *why;
+	int status, failed = 0;
+
+	if (sig >= 0) {
 		/*
 		 * The guest runs first (what a migration's destination and a
 		 * restore wait for): the socket has taken connections since
@@ -325,4 +332,11 @@ int run_machine(struct mvm_machine *m, struct uart8250 *uart,
 	else if (!why && status)
 		cli_err("guest powered off with status %d", status);
 	return status;
+}
+
+int run_machine(struct mvm_machine *m, struct uart8250 *uart,
+		const struct console_watch *console, struct mvm_ctl *ctl)
+{
+	return run_machine_finish(m, run_machine_start(m, ctl), uart, console,
+				  ctl);
 }

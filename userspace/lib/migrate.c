@@ -5,8 +5,11 @@
  * One thread does it all.  Logging goes on, then rounds: the first sends
  * all of RAM, each next one what the guest wrote during the last, while
  * the guest runs.  When what is left would go in the downtime target at
- * the bandwidth seen so far, the vCPUs are paused, the rest goes with the
- * machine's state, and the destination says whether it took it.  A
+ * the bandwidth seen so far, rounds go on only while they pay: while the
+ * last one at least halved what is left and more than SMALL_LEFT is (a
+ * round is short then, and every page it sends is one less in the pause);
+ * then the vCPUs are paused, the rest goes with the machine's state, and
+ * the destination says whether it took it.  A
  * guest that writes faster than the link is throttled (auto-converge):
  * held 20 % of the time, then 10 % more each round it still outruns it,
  * up to 99 %.  On any failure logging goes off, the throttle and the
@@ -28,6 +31,10 @@
 #define THROTTLE_MAX	99
 /* Rounds at the largest throttle before the last one goes regardless. */
 #define ROUNDS_AT_MAX	5
+/* Left for the pause: small enough that a further round is not worth it. */
+#define SMALL_LEFT	(64ULL << 10)
+/* Rounds, once the rest fits the target, that may still halve it. */
+#define ROUNDS_AFTER_FIT	4
 
 struct mvm_migration {
 	struct mvm_machine *m;
@@ -314,11 +321,12 @@ static void progress_line(struct mvm_migration *g)
 			  p.expected_downtime_ms, throttle);
 }
 
-/* Rounds while the guest runs, until the rest fits the downtime. */
+/* Rounds while the guest runs, until the rest fits the downtime (and while they pay). */
 static int precopy(struct mvm_migration *g)
 {
 	uint64_t pages = g->m->ram_size / MVM_PAGE_SIZE, bw, left;
-	unsigned int throttle = 0, at_max = 0;
+	uint64_t before = g->m->ram_size;	/* what the round had to send */
+	unsigned int throttle = 0, at_max = 0, after_fit = 0;
 	int64_t dirty, dt;
 	size_t i;
 
@@ -351,8 +359,15 @@ static int precopy(struct mvm_migration *g)
 		g->p.throttle_pct = throttle;
 		pthread_mutex_unlock(&g->lock);
 		progress_line(g);
-		if (g->p.expected_downtime_ms <= g->o.downtime_ms)
-			return 0;
+		if (g->p.expected_downtime_ms <= g->o.downtime_ms) {
+			/* It fits: one more round only if it is likely to halve it. */
+			if (left <= SMALL_LEFT || left * 2 > before ||
+			    after_fit++ == ROUNDS_AFTER_FIT)
+				return 0;
+			before = left;
+			continue;
+		}
+		before = left;
 		if (throttle == THROTTLE_MAX && ++at_max >= ROUNDS_AT_MAX)
 			return 0;	/* the longer pause it takes is reported */
 		/* Writing faster than half the link: hold the guest more. */

@@ -61,15 +61,35 @@ static_assert(REGS_BYTES == 144 && XSAVE_BYTES == 4096 &&
 	      LAPIC_BYTES == 1024 && MP_STATE_BYTES == 8,
 	      "the state stream's vCPU section");
 
-static int msr_get(const struct mvm_vcpu *v, uint32_t index, uint64_t *val)
+/*
+ * Each MSR of the list the kernel keeps, in as few calls as it takes:
+ * one, and one more past each MSR it does not keep (GET_MSRS stops there).
+ * These calls are in a migration's pause.
+ */
+static void msrs_get(const struct mvm_vcpu *v, uint64_t *vals, int *kept)
 {
-	struct mvm_msr_entry e = { .index = index };
-	struct mvm_msrs m = { .nmsrs = 1, .entries = (uint64_t)(uintptr_t)&e };
+	struct mvm_msr_entry e[NR_VCPU_MSRS];
+	struct mvm_msrs m = { 0 };
+	uint32_t i, from = 0;
+	int n;
 
-	if (ioctl(v->fd, MVM_GET_MSRS, &m) != 1)
-		return -1;
-	*val = e.data;
-	return 0;
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < NR_VCPU_MSRS; i++) {
+		e[i].index = vcpu_msrs[i];
+		kept[i] = 0;
+	}
+	while (from < NR_VCPU_MSRS) {
+		m.nmsrs = NR_VCPU_MSRS - from;
+		m.entries = (uint64_t)(uintptr_t)&e[from];
+		n = ioctl(v->fd, MVM_GET_MSRS, &m);
+		if (n < 0 || (uint32_t)n > m.nmsrs)
+			n = 0;
+		for (i = from; i < from + (uint32_t)n; i++) {
+			vals[i] = e[i].data;
+			kept[i] = 1;
+		}
+		from += (uint32_t)n + 1;	/* past the one not kept */
+	}
 }
 
 /* ---- Save ---- */
@@ -107,8 +127,8 @@ int mvm_vcpu_state_save(const struct mvm_vcpu *v, struct mvm_state *s)
 	    get(v, MVM_GET_XCRS, &xcrs, sizeof(xcrs), s) < 0 ||
 	    get(v, MVM_GET_XSAVE, xsave, XSAVE_BYTES, s) < 0)
 		goto out;
+	msrs_get(v, vals, kept);
 	for (i = 0; i < NR_VCPU_MSRS; i++) {
-		kept[i] = msr_get(v, vcpu_msrs[i], &vals[i]) == 0;
 		/*
 		 * A wall-clock address the guest never gave: writing it back
 		 * would write the structure at guest-physical 0.
@@ -158,15 +178,22 @@ static int set(const struct mvm_vcpu *v, unsigned long cmd, void *p, size_t n,
 	return ioctl(v->fd, cmd, p) < 0 ? -1 : 0;
 }
 
-/* Set the MSRs of the list: all but the TSC deadline, or only that. */
+/*
+ * Set the MSRs of the list: all but the TSC deadline, or only that; in
+ * one call (a migration's destination does this before its guest runs).
+ */
 static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline,
 		     uint64_t tsc_add)
 {
-	uint32_t n, i, j = 0, index;
+	struct mvm_msr_entry e[NR_VCPU_MSRS];
+	struct mvm_msrs m = { 0 };
+	uint32_t n, i, j = 0, index, k = 0;
 	uint64_t val;
+	int r;
 
 	if (mvm_state_get_u32_max(s, &n, NR_VCPU_MSRS) < 0)
 		return -1;
+	memset(e, 0, sizeof(e));
 	for (i = 0; i < n; i++) {
 		if (mvm_state_get_u32(s, &index) < 0 ||
 		    mvm_state_get_u64(s, &val) < 0)
@@ -184,8 +211,19 @@ static int load_msrs(struct mvm_vcpu *v, struct mvm_state *s, int deadline,
 		/* The time away, in guest TSC ticks; an unarmed deadline stays 0. */
 		if (index == MSR_TSC || (index == MSR_TSC_DEADLINE && val))
 			val += tsc_add;
-		if (mvm_vcpu_set_msr(v, index, val) < 0)
-			return -1;
+		e[k].index = index;
+		e[k++].data = val;
+	}
+	if (!k)
+		return 0;
+	m.nmsrs = k;
+	m.entries = (uint64_t)(uintptr_t)e;
+	r = ioctl(v->fd, MVM_SET_MSRS, &m);
+	if (r < 0)
+		return -1;
+	if ((uint32_t)r != k) {
+		errno = EINVAL;		/* one the kernel does not keep */
+		return -1;
 	}
 	return 0;
 }
