@@ -417,9 +417,14 @@ static int handshake(struct mvm_migration *g)
 	const char *why;
 	int status;
 
-	g->io.fd = mvm_mig_connect(g->p.uri, &why);
-	if (g->io.fd < 0) {
-		set_error(g, "%s: %s: %s", g->p.uri, why, strerror(errno));
+	if (mvm_mig_connect(g->p.uri, &g->io, &why) < 0) {
+		if (errno == ECANCELED)
+			set_error(g, "cancelled");
+		else if (errno == ETIMEDOUT)
+			set_error(g, "%s: %s: no answer in %u s", g->p.uri, why,
+				  g->o.timeout_s);
+		else
+			set_error(g, "%s: %s: %s", g->p.uri, why, strerror(errno));
 		return -1;
 	}
 	put_hello(g->m, &g->s);

@@ -59,8 +59,12 @@
 
 /* ---- Addresses: tcp:HOST:PORT, unix:PATH (migrate_net.c) ---- */
 
-/* A connection to uri: a descriptor, or -1 with errno and *why. */
-int mvm_mig_connect(const char *uri, const char **why);
+/*
+ * A connection to uri, into io->fd: 0, or -1 with errno and *why.  The
+ * connect waits as io's transfers do: it gives up on io->cancel
+ * (ECANCELED) or after io->timeout_ms (ETIMEDOUT).
+ */
+int mvm_mig_connect(const char *uri, struct mvm_state_io *io, const char **why);
 /*
  * Listen on uri (a UNIX path is created mode 0600 and must not exist):
  * a descriptor, or -1 with errno and *why.

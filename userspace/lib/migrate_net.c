@@ -76,44 +76,75 @@ static int tcp_socket(const struct addrinfo *ai)
 	return fd;
 }
 
-int mvm_mig_connect(const char *uri, const char **why)
+/*
+ * connect() without blocking past io's timeout or cancel (a host that
+ * drops the SYNs would hold it for minutes): 0, or -1 with errno.
+ */
+static int connect_waiting(struct mvm_state_io *io, const struct sockaddr *sa,
+			   socklen_t len)
+{
+	int flags = fcntl(io->fd, F_GETFL), err = 0;
+	socklen_t n = sizeof(err);
+
+	if (flags < 0 || fcntl(io->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	if (connect(io->fd, sa, len) < 0) {
+		if (errno != EINPROGRESS && errno != EAGAIN)
+			return -1;
+		if (mvm_state_io_wait(io, 1) < 0)
+			return -1;
+		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &n) < 0)
+			return -1;
+		if (err) {
+			errno = err;
+			return -1;
+		}
+	}
+	return fcntl(io->fd, F_SETFL, flags);
+}
+
+int mvm_mig_connect(const char *uri, struct mvm_state_io *io, const char **why)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 	struct mig_addr a;
-	int fd = -1, err = 0;
+	int err = 0;
 
+	io->fd = -1;
 	if (parse(uri, &a, why) < 0)
 		return -1;
 	if (a.unix_path) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
+		io->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (io->fd < 0)
 			return fail(why, "socket", errno);
-		if (connect(fd, (struct sockaddr *)&a.un, sizeof(a.un)) < 0) {
+		if (connect_waiting(io, (struct sockaddr *)&a.un, sizeof(a.un)) < 0) {
 			err = errno;
-			close(fd);
+			close(io->fd);
+			io->fd = -1;
 			return fail(why, "cannot connect", err);
 		}
-		return fd;
+		return 0;
 	}
 	err = getaddrinfo(a.host, a.port, &hints, &res);
 	if (err)
 		return fail(why, "the host name does not resolve", EHOSTUNREACH);
 	for (ai = res; ai; ai = ai->ai_next) {
-		fd = tcp_socket(ai);
-		if (fd < 0) {
+		io->fd = tcp_socket(ai);
+		if (io->fd < 0) {
 			err = errno;
 			continue;
 		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if (connect_waiting(io, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		err = errno;
-		close(fd);
-		fd = -1;
+		close(io->fd);
+		io->fd = -1;
+		if (err == ECANCELED)
+			break;
 	}
 	freeaddrinfo(res);
-	if (fd < 0)
+	if (io->fd < 0)
 		return fail(why, "cannot connect", err);
-	return fd;
+	return 0;
 }
 
 int mvm_mig_listen(const char *uri, const char **why)

@@ -131,6 +131,11 @@ int mvm_state_io_send(struct mvm_state_io *io, const struct mvm_state *s);
 int mvm_state_io_recv(struct mvm_state_io *io, struct mvm_state *s,
 		      struct mvm_state_section *sec, size_t max);
 int mvm_state_io_recv_header(struct mvm_state_io *io);
+/*
+ * Wait until io->fd is writable (out) or readable, as a transfer waits:
+ * 0, or -1 with ECANCELED or ETIMEDOUT (io->timeout_ms from now).
+ */
+int mvm_state_io_wait(struct mvm_state_io *io, int out);
 /* Empty s for writing again, keeping its buffer. */
 void mvm_state_reset(struct mvm_state *s);
 

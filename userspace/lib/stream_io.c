@@ -57,6 +57,11 @@ static int wait_io(struct mvm_state_io *io, int out, int64_t since)
 	}
 }
 
+int mvm_state_io_wait(struct mvm_state_io *io, int out)
+{
+	return wait_io(io, out, now_ms());
+}
+
 static int write_all(struct mvm_state_io *io, const uint8_t *p, size_t n)
 {
 	int64_t since = now_ms();
