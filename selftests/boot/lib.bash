@@ -434,21 +434,27 @@ migrate_end() {
 	MIG_OUT=$(cat "$WORK/$1.out" 2>/dev/null)
 }
 
-# mig_field SOCK KEY: a field of the migration object in mvm ctl SOCK status (empty
-# when there is none).
+# mig_of STATUS KEY: a field of the migration object in a status reply (empty when
+# there is none).
+mig_of() {
+	sed -n 's/.*"migration": *{[^}]*"'"$2"'": *"\{0,1\}\([a-z0-9.]*\).*/\1/p' <<<"$1"
+}
+
+# mig_field SOCK KEY: that field in mvm ctl SOCK status now.
 mig_field() {
-	"$REPO/userspace/mvm" ctl "$1" status 2>/dev/null |
-		sed -n 's/.*"migration": *{[^}]*"'"$2"'": *"\{0,1\}\([a-z0-9.]*\).*/\1/p'
+	mig_of "$("$REPO/userspace/mvm" ctl "$1" status 2>/dev/null)" "$2"
 }
 
 # mig_active SOCK [SECS]: wait until a migration is active and its stream under way,
 # 2 MB of it sent (status counts them as they go), at most SECS (default 60).  Active
-# alone is not enough: that begins before the connection and the handshake.
+# alone is not enough: that begins before the connection and the handshake.  One
+# status request a look.
 mig_active() {
-	local i b
+	local i s b
 	for ((i = 0; i < ${2:-60} * 5; i++)); do
-		if [ "$(mig_field "$1" state)" = active ]; then
-			b=$(mig_field "$1" sent)
+		s=$("$REPO/userspace/mvm" ctl "$1" status 2>/dev/null)
+		if [ "$(mig_of "$s" state)" = active ]; then
+			b=$(mig_of "$s" sent)
 			[ "${b:-0}" -ge 2000000 ] && return 0
 		fi
 		sleep 0.2
