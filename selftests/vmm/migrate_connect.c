@@ -2,13 +2,15 @@
 /*
  * A migration's connect (userspace/lib/migrate_net.c) waits as its
  * transfers do: to a listener whose queue is full (the kernel drops the
- * SYN, as a host behind a firewall does) it gives up after the stream's
- * timeout, or at once on a cancel, instead of the minutes connect() takes;
+ * SYN, as a host behind a firewall does; a UNIX listener refuses with
+ * EAGAIN) it gives up after the stream's timeout, or at once on a cancel,
+ * instead of the minutes a blocking connect() takes;
  * one that answers gives a connection that then blocks as before; an
  * address nobody listens on is refused.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -40,16 +42,33 @@ FIXTURE(full) {
 	char uri[64];
 };
 
-/* The queue filled by a first connection: the next one's SYNs are dropped. */
+FIXTURE_VARIANT(full) {
+	bool unix_path;
+};
+
+FIXTURE_VARIANT_ADD(full, tcp) { .unix_path = false };
+FIXTURE_VARIANT_ADD(full, unix_path) { .unix_path = true };
+
+/*
+ * The queue filled by a first connection: the next one's SYNs are
+ * dropped (TCP), or it is refused with EAGAIN until there is room (UNIX).
+ */
 FIXTURE_SETUP(full)
 {
 	struct mvm_state_io io = { .timeout_ms = 5000 };
 	const char *why = "";
 	int port = 0;
 
-	self->lfd = listener(&port);
+	if (variant->unix_path) {
+		snprintf(self->uri, sizeof(self->uri), "unix:/tmp/mvm-connect-%d.sock",
+			 getpid());
+		unlink(self->uri + 5);
+		self->lfd = mvm_unix_listen(self->uri + 5, 0);
+	} else {
+		self->lfd = listener(&port);
+		snprintf(self->uri, sizeof(self->uri), "tcp:127.0.0.1:%d", port);
+	}
 	ASSERT_LE(0, self->lfd);
-	snprintf(self->uri, sizeof(self->uri), "tcp:127.0.0.1:%d", port);
 	ASSERT_EQ(0, mvm_mig_connect(self->uri, &io, &why)) TH_LOG("%s", why);
 	self->first = io.fd;
 }
@@ -58,6 +77,8 @@ FIXTURE_TEARDOWN(full)
 {
 	close(self->first);
 	close(self->lfd);
+	if (variant->unix_path)
+		unlink(self->uri + 5);
 }
 
 TEST_F(full, times_out)

@@ -545,51 +545,12 @@ static void *ctl_main(void *arg)
 	return NULL;
 }
 
-/* The address of path: 0, or -1 with ENAMETOOLONG. */
-static int unix_addr(const char *path, struct sockaddr_un *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(a->sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(a->sun_path, path);
-	return 0;
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un a;
-	mode_t old;
-	int fd, r, err;
-
-	if (unix_addr(path, &a) < 0)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	/* Born 0600: no moment in which another user could connect. */
-	old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&a, sizeof(a));
-	umask(old);
-	if (r < 0 || listen(fd, 8) < 0) {
-		err = errno;
-		if (r == 0)
-			unlink(path);
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
 int mvm_ctl_connect(const char *path)
 {
 	struct sockaddr_un a;
 	int fd, err;
 
-	if (unix_addr(path, &a) < 0)
+	if (mvm_unix_addr(path, &a) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -619,7 +580,7 @@ struct mvm_ctl *mvm_ctl_listen(struct mvm_machine *m, const char *path)
 	c->path = strdup(path);
 	if (!c->path)
 		goto err_free;
-	c->listen_fd = listen_on(path);
+	c->listen_fd = mvm_unix_listen(path, 8);
 	if (c->listen_fd < 0)
 		goto err_free;
 	if (stat(path, &st) == 0) {

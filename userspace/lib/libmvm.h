@@ -576,6 +576,17 @@ struct mvm_stop {
 int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		      struct mvm_stop *stop);
 
+/* ---- UNIX sockets mvm listens on (unix_sock.c) ---- */
+
+struct sockaddr_un;
+/* path as an address: 0, or -1 with ENAMETOOLONG. */
+int mvm_unix_addr(const char *path, struct sockaddr_un *a);
+/*
+ * Listen at path, a new socket of mode 0600 (an existing path fails with
+ * EADDRINUSE): the descriptor, or -1 with errno.
+ */
+int mvm_unix_listen(const char *path, int backlog);
+
 /* ---- MMIO instruction decoding ---- */
 
 enum mvm_mmio_op {

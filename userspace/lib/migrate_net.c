@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "migrate.h"
@@ -76,29 +76,47 @@ static int tcp_socket(const struct addrinfo *ai)
 	return fd;
 }
 
+#define UNIX_RETRY_MS	20	/* a full UNIX listener: how often to try again */
+
 /*
  * connect() without blocking past io's timeout or cancel (a host that
- * drops the SYNs would hold it for minutes): 0, or -1 with errno.
+ * drops the SYNs would hold it for minutes): 0, or -1 with errno.  A TCP
+ * connect goes on in the background (EINPROGRESS) and is waited for; a
+ * UNIX one to a listener whose queue is full fails at once (EAGAIN) and
+ * is tried again, in slices that count against the timeout.
  */
 static int connect_waiting(struct mvm_state_io *io, const struct sockaddr *sa,
 			   socklen_t len)
 {
-	int flags = fcntl(io->fd, F_GETFL), err = 0;
+	int flags = fcntl(io->fd, F_GETFL), err = 0, waited = 0;
+	struct timespec slice = { 0, UNIX_RETRY_MS * 1000000L };
 	socklen_t n = sizeof(err);
 
 	if (flags < 0 || fcntl(io->fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -1;
-	if (connect(io->fd, sa, len) < 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN)
+	while (connect(io->fd, sa, len) < 0) {
+		if (errno == EINPROGRESS || errno == EINTR) {
+			if (mvm_state_io_wait(io, 1) < 0 ||
+			    getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &n) < 0)
+				return -1;
+			if (err) {
+				errno = err;
+				return -1;
+			}
+			break;
+		}
+		if (errno != EAGAIN)
 			return -1;
-		if (mvm_state_io_wait(io, 1) < 0)
-			return -1;
-		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &n) < 0)
-			return -1;
-		if (err) {
-			errno = err;
+		if (io->cancel && __atomic_load_n(io->cancel, __ATOMIC_ACQUIRE)) {
+			errno = ECANCELED;
 			return -1;
 		}
+		if (io->timeout_ms > 0 && waited >= io->timeout_ms) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&slice, NULL);
+		waited += UNIX_RETRY_MS;
 	}
 	return fcntl(io->fd, F_SETFL, flags);
 }
@@ -154,26 +172,12 @@ int mvm_mig_listen(const char *uri, const char **why)
 	}, *res;
 	struct mig_addr a;
 	int fd, r, err, one = 1;
-	mode_t old;
 
 	if (parse(uri, &a, why) < 0)
 		return -1;
 	if (a.unix_path) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return fail(why, "socket", errno);
-		/* Born 0600, and never over an existing path. */
-		old = umask(0177);
-		r = bind(fd, (struct sockaddr *)&a.un, sizeof(a.un));
-		umask(old);
-		if (r < 0 || listen(fd, 1) < 0) {
-			err = errno;
-			if (r == 0)
-				unlink(a.un.sun_path);
-			close(fd);
-			return fail(why, "cannot listen", err);
-		}
-		return fd;
+		fd = mvm_unix_listen(a.un.sun_path, 1);
+		return fd < 0 ? fail(why, "cannot listen", errno) : fd;
 	}
 	err = getaddrinfo(a.host, a.port, &hints, &res);
 	if (err)
