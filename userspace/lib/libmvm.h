@@ -580,6 +580,25 @@ struct mvm_stop {
 int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		      struct mvm_stop *stop);
 
+/* ---- MMIO instructions (mmio.h) and guest page tables (gva.c) ---- */
+
+/* A host pointer to guest-physical [gpa, gpa + len) in RAM, or NULL. */
+typedef void *(*mvm_gpa_ptr_fn)(void *ctx, uint64_t gpa, uint64_t len);
+
+/* The linear address of seg:offset for a CPU in mode (16, 32, 64). */
+uint64_t mvm_linear_address(const struct mvm_sregs *s, unsigned int mode,
+			    enum mvm_seg seg, uint64_t offset);
+
+/*
+ * The guest-physical address of linear address la, through the page
+ * tables s points to (read and, for accessed/dirty bits, written through
+ * ram), for a read or a write at the CPL in s.  0, or -1 with EFAULT
+ * where the CPU would fault (not present, not writable, not user, a
+ * table not in RAM).
+ */
+int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
+		   mvm_gpa_ptr_fn ram, void *ctx, uint64_t *gpa);
+
 /* ---- Loading images ---- */
 
 /*

@@ -51,6 +51,8 @@ static int pio_valid(const struct mvm_vcpu *v)
 struct mmio_ctx {
 	struct mvm_machine *m;
 	const struct mvm_vcpu *v;
+	struct mvm_sregs sregs;		/* read at the first translation */
+	bool have_sregs;
 };
 
 static void *ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
@@ -84,15 +86,31 @@ static void mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t val)
 	}
 }
 
+static int mmio_translate(void *ctx, enum mvm_seg seg, uint64_t offset,
+			  bool write, uint64_t *gpa)
+{
+	struct mmio_ctx *c = ctx;
+
+	if (!c->have_sregs) {
+		if (mvm_vcpu_get_sregs(c->v, &c->sregs) < 0)
+			return -1;
+		c->have_sregs = true;
+	}
+	return mvm_gva_to_gpa(&c->sregs,
+			      mvm_linear_address(&c->sregs, c->v->run->mmio.cpu_mode,
+						 seg, offset),
+			      write, ram_ptr, c, gpa);
+}
+
 /* Emulate the MMIO access in the run page: 0, or an MVM_MMIO_ERR_*. */
 static int run_mmio(struct mvm_machine *m, const struct mvm_vcpu *v,
 		    const char **mnemonic)
 {
 	struct mvm_run *run = v->run;
 	struct mmio_ctx c = { .m = m, .v = v };
-	/* No translation yet: MOVS cannot find its other operand. */
 	const struct mvm_mmio_mem mem = {
 		.ctx = &c, .read = mmio_read, .write = mmio_write,
+		.translate = mmio_translate,
 	};
 	struct mvm_mmio_insn in;
 	int err;
