@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * STOS and MOVS on MMIO (mvm_mmio_emulate(), userspace/lib/mmio_emulate.c),
- * on a pretend machine: REP does the elements within the page, up or down
+ * on a pretend machine: REP does the elements within the page and before
+ * rSI or rDI wraps at the address size, up or down
  * (RFLAGS.DF), steps rSI/rDI/rCX in their address size (wrapping, and
  * zero-extended in 64-bit mode) and leaves RIP on the instruction for the
  * rest; without REP, or with rCX 0, RIP moves past it.  MOVS finds its
@@ -95,6 +96,29 @@ TEST(rep_stos)
 	EXPECT_EQ(1U, mach.n);
 	EXPECT_EQ(0xabcd0000ULL, r.rcx);
 	EXPECT_EQ(0x55550000ULL, r.rdi);
+
+	/*
+	 * Real mode, ES base 0x10010: DI 0xfff0 is linear 0x20000, and past
+	 * DI's wrap come linear 0x10010 on, another page.  Up to the wrap,
+	 * then RIP stays; and down from DI 8 to its wrap below 0.
+	 */
+	DECODE(in, 16, 0xf3, 0xaa);				/* rep stosb */
+	reset(&r);
+	r.rcx = 0x20;
+	r.rdi = 0xfff0;
+	ASSERT_EQ(0, mvm_mmio_emulate(&in, &r, MMIO_GPA, true, &mem));
+	EXPECT_EQ(16U, mach.n);
+	EXPECT_EQ(0x10ULL, r.rcx);
+	EXPECT_EQ(0ULL, r.rdi);
+	EXPECT_EQ(RIP, r.rip);
+	reset(&r);
+	r.rflags |= 0x400;
+	r.rcx = 0x20;
+	r.rdi = 8;
+	ASSERT_EQ(0, mvm_mmio_emulate(&in, &r, MMIO_GPA + 0x800, true, &mem));
+	EXPECT_EQ(9U, mach.n);
+	EXPECT_EQ(0x17ULL, r.rcx);
+	EXPECT_EQ(0xffffULL, r.rdi);
 }
 
 TEST(movs)
@@ -178,6 +202,31 @@ TEST(movs)
 	EXPECT_EQ(2ULL, r.rcx);
 	EXPECT_EQ(0x1002ULL, r.rsi);
 	EXPECT_EQ(RIP, r.rip);
+
+	/*
+	 * 16-bit, the read exited: the device side's SI wraps mid-page (DS
+	 * base 0x10008: SI 0xfff8 is at page offset 0x100), then DI does.
+	 */
+	DECODE(in, 16, 0xf3, 0xa4);				/* rep movsb */
+	reset(&r);
+	r.rcx = 0x40;
+	r.rsi = 0xfff8;
+	r.rdi = 0x100;
+	ASSERT_EQ(0, mvm_mmio_emulate(&in, &r, MMIO_GPA + 0x100, false, &mem));
+	EXPECT_EQ(16U, mach.n);
+	EXPECT_EQ(0x38ULL, r.rcx);
+	EXPECT_EQ(0ULL, r.rsi);
+	EXPECT_EQ(0x108ULL, r.rdi);
+	EXPECT_EQ(RIP, r.rip);
+	reset(&r);
+	r.rcx = 0x40;
+	r.rsi = 0x100;
+	r.rdi = 0xfffc;
+	ASSERT_EQ(0, mvm_mmio_emulate(&in, &r, MMIO_GPA + 0x100, true, &mem));
+	EXPECT_EQ(8U, mach.n);
+	EXPECT_EQ(0x3cULL, r.rcx);
+	EXPECT_EQ(0ULL, r.rdi);
+	DECODE(in, 64, 0xf3, 0xa5);				/* rep movsd */
 
 	/* An operand that does not translate: nothing done. */
 	reset(&r);

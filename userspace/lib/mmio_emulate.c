@@ -8,9 +8,9 @@
  * The pieces are separate for the selftests' backend, which completes one
  * access per exit as KVM does; mvm_mmio_emulate() puts them together for
  * the VMM, which does a REP string form a page at a time: every element
- * in the reported address's page (and, for MOVS, the other operand's) is
- * in the same device or RAM page, so one exit does them all and the guest
- * runs the instruction again for the next page.
+ * in the reported address's page (and, for MOVS, the other operand's), up
+ * to where rSI or rDI wraps, is in the same device or RAM page, so one
+ * exit does them all and the guest runs the instruction again for the rest.
  */
 #include <stddef.h>
 
@@ -243,6 +243,22 @@ static uint64_t in_page(uint64_t gpa, unsigned int size, bool down)
 	return n ? n : 1;
 }
 
+/*
+ * Elements from offset off on before it wraps at the address size: there
+ * the linear address jumps by 64 KiB (by 4 GiB with a 67 prefix in 64-bit
+ * mode), which falls inside a page when the segment base is not page
+ * aligned (real mode's seldom is), so the rest is in another page.
+ */
+static uint64_t before_wrap(uint64_t off, unsigned int size, bool down, unsigned int addr_size)
+{
+	uint64_t am = mask(addr_size);
+
+	if (addr_size >= 8)
+		return ~0ULL;
+	off &= am;
+	return (down ? off : am - off) / size + 1;
+}
+
 static bool straddles(uint64_t gpa, unsigned int size)
 {
 	return (gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE;
@@ -259,6 +275,8 @@ static int emulate_stos(const struct mvm_mmio_insn *in, struct mvm_regs *r,
 		return MVM_MMIO_ERR_DIRECTION;
 	if (n > in_page(gpa, in->size, down))
 		n = in_page(gpa, in->size, down);
+	if (n > before_wrap(r->rdi, in->size, down, in->addr_size))
+		n = before_wrap(r->rdi, in->size, down, in->addr_size);
 	for (i = 0; i < n; i++)
 		mem->write(mem->ctx, gpa + i * step, in->size, val);
 	mvm_mmio_advance(r, in, n);
@@ -327,6 +345,10 @@ static int emulate_movs(const struct mvm_mmio_insn *in, struct mvm_regs *r,
 			n = in_page(gpa, in->size, down);
 		if (n > in_page(other, in->size, down))
 			n = in_page(other, in->size, down);
+		if (n > before_wrap(r->rsi, in->size, down, in->addr_size))
+			n = before_wrap(r->rsi, in->size, down, in->addr_size);
+		if (n > before_wrap(r->rdi, in->size, down, in->addr_size))
+			n = before_wrap(r->rdi, in->size, down, in->addr_size);
 		for (i = 0; i < n; i++) {
 			mem->read(mem->ctx, src + i * step, in->size, &val);
 			mem->write(mem->ctx, dst + i * step, in->size, val);
