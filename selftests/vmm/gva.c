@@ -6,7 +6,8 @@
  * PAE, 32-bit paging with 4 MiB pages (PSE, PSE-36) and without PSE.  Not
  * present, read-only (by CR0.WP and CPL) and supervisor pages fault, and
  * so does a table outside RAM; accessed and dirty bits are set as the
- * CPU sets them, and not at all by a walk that faults.
+ * CPU sets them, and not at all by a walk that faults; the entries whose
+ * bits it set are reported, for the VMM's dirty log.
  */
 #include <string.h>
 
@@ -48,9 +49,29 @@ static uint32_t *e32(uint64_t table, unsigned int i)
 	return (uint32_t *)(ram + table) + i;
 }
 
+/* The entries the walk says it wrote (for the VMM's dirty log), in order. */
+static struct {
+	uint64_t gpa[8];
+	unsigned int n;
+	bool bad;		/* one given twice, or with a length not the entry's */
+} written;
+
+static void ram_written(void *ctx, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	(void)ctx;
+	for (i = 0; i < written.n; i++)
+		written.bad |= written.gpa[i] == gpa;
+	written.bad |= len != 8 && len != 4;
+	if (written.n < 8)
+		written.gpa[written.n++] = gpa;
+}
+
 static int walk(const struct mvm_sregs *s, uint64_t la, bool write, uint64_t *gpa)
 {
-	return mvm_gva_to_gpa(s, la, write, ram_ptr, NULL, gpa);
+	memset(&written, 0, sizeof(written));
+	return mvm_gva_to_gpa(s, la, write, ram_ptr, ram_written, NULL, gpa);
 }
 
 #define PML5	0x1000ULL
@@ -132,6 +153,45 @@ TEST(accessed_dirty)
 	EXPECT_EQ(-1, walk(&s, LA4K, true, &gpa));
 	EXPECT_EQ(0ULL, *e64(PML4, idx(LA4K, 39)) & (A | D));
 	EXPECT_EQ(0ULL, *e64(PT, idx(LA4K, 12)) & (A | D));
+	EXPECT_EQ(0U, written.n);
+}
+
+/*
+ * The bits are guest RAM the VMM wrote, which the kernel's dirty log does
+ * not see: each entry whose bits changed is reported (for migration),
+ * once, and none when they were set already.
+ */
+TEST(written_entries)
+{
+	struct mvm_sregs s;
+	uint64_t gpa;
+
+	long_mode(&s);
+	ASSERT_EQ(0, walk(&s, LA4K, false, &gpa));
+	ASSERT_EQ(4U, written.n);
+	EXPECT_FALSE(written.bad);
+	EXPECT_EQ(PML4 + 8 * idx(LA4K, 39), written.gpa[0]);
+	EXPECT_EQ(PDPT + 8 * idx(LA4K, 30), written.gpa[1]);
+	EXPECT_EQ(PD + 8 * idx(LA4K, 21), written.gpa[2]);
+	EXPECT_EQ(PT + 8 * idx(LA4K, 12), written.gpa[3]);
+	ASSERT_EQ(0, walk(&s, LA4K, false, &gpa));
+	EXPECT_EQ(0U, written.n);			/* all accessed already */
+	ASSERT_EQ(0, walk(&s, LA4K, true, &gpa));
+	ASSERT_EQ(1U, written.n);			/* the PTE's dirty bit */
+	EXPECT_EQ(PT + 8 * idx(LA4K, 12), written.gpa[0]);
+
+	/* 32-bit paging: 4-byte entries. */
+	memset(ram, 0, sizeof(ram));
+	memset(&s, 0, sizeof(s));
+	s.cr0 = CR0_PE | CR0_PG;
+	s.cr3 = 0x9000;
+	*e32(0x9000, 0x300) = 0xa000 | P | W;
+	*e32(0xa000, 0x101) = 0x00345000 | P | W;
+	ASSERT_EQ(0, walk(&s, 0xc0101234ULL, true, &gpa));
+	ASSERT_EQ(2U, written.n);
+	EXPECT_FALSE(written.bad);
+	EXPECT_EQ(0x9000ULL + 4 * 0x300, written.gpa[0]);
+	EXPECT_EQ(0xa000ULL + 4 * 0x101, written.gpa[1]);
 }
 
 TEST(permissions)

@@ -49,9 +49,10 @@ uint64_t mvm_linear_address(const struct mvm_sregs *s, unsigned int mode,
 
 /* One level's entry: its host address, or NULL when the table is not RAM. */
 static void *entry(mvm_gpa_ptr_fn ram, void *ctx, uint64_t table,
-		   uint64_t index, unsigned int bytes)
+		   uint64_t index, unsigned int bytes, uint64_t *where)
 {
-	return ram(ctx, table + index * bytes, bytes);
+	*where = table + index * bytes;
+	return ram(ctx, *where, bytes);
 }
 
 static uint64_t load(const void *p, unsigned int bytes)
@@ -60,13 +61,24 @@ static uint64_t load(const void *p, unsigned int bytes)
 			    __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
 }
 
-/* The CPU sets accessed (and, on the last level of a write, dirty) bits. */
-static void set_bits(void *p, unsigned int bytes, uint64_t bits)
+/*
+ * The CPU sets accessed (and, on the last level of a write, dirty) bits.
+ * Where they were clear, this is a write to guest RAM that the kernel's
+ * dirty log never sees: it is reported, after the write, or a migration
+ * under way could send the entry without them (and the guest, missing a
+ * dirty bit, not write a changed file page back).
+ */
+static void set_bits(void *p, unsigned int bytes, uint64_t bits,
+		     mvm_gpa_written_fn written, void *ctx, uint64_t gpa)
 {
+	if ((load(p, bytes) & bits) == bits)
+		return;
 	if (bytes == 8)
 		__atomic_fetch_or((uint64_t *)p, bits, __ATOMIC_RELAXED);
 	else
 		__atomic_fetch_or((uint32_t *)p, (uint32_t)bits, __ATOMIC_RELAXED);
+	if (written)
+		written(ctx, gpa, bytes);
 }
 
 /* Where the CPU would fault: EFAULT, as libmvm says failures. */
@@ -77,11 +89,13 @@ static int fault(void)
 }
 
 int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
-		   mvm_gpa_ptr_fn ram, void *ctx, uint64_t *gpa)
+		   mvm_gpa_ptr_fn ram, mvm_gpa_written_fn written, void *ctx,
+		   uint64_t *gpa)
 {
 	bool user = (s->cr0 & CR0_PE) && s->ss.dpl == 3;
 	bool check_w = write && (user || (s->cr0 & CR0_WP));
 	void *path[5];
+	uint64_t path_gpa[5], pdpte_gpa;
 	unsigned int bytes, levels, shift, i, n = 0;
 	uint64_t table, e = 0, perm = PTE_W | PTE_U, size = 4096;
 
@@ -94,7 +108,8 @@ int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
 		levels = s->cr4 & CR4_LA57 ? 5 : 4;
 		table = s->cr3 & PTE_ADDR;
 	} else if (s->cr4 & CR4_PAE) {
-		void *pdpte = entry(ram, ctx, s->cr3 & 0xffffffe0, (la >> 30) & 3, 8);
+		void *pdpte = entry(ram, ctx, s->cr3 & 0xffffffe0, (la >> 30) & 3, 8,
+				    &pdpte_gpa);
 
 		/* The PDPTE has no access bits: it only says where the PD is. */
 		if (!pdpte || !((e = load(pdpte, 8)) & PTE_P))
@@ -112,7 +127,8 @@ int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
 
 	for (i = levels; i > 0; i--) {
 		shift = bytes == 8 ? 12 + 9 * (i - 1) : 12 + 10 * (i - 1);
-		path[n] = entry(ram, ctx, table, (la >> shift) & (bytes == 8 ? 511 : 1023), bytes);
+		path[n] = entry(ram, ctx, table, (la >> shift) & (bytes == 8 ? 511 : 1023), bytes,
+				&path_gpa[n]);
 		if (!path[n])
 			return fault();
 		e = load(path[n++], bytes);
@@ -133,7 +149,8 @@ int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
 	if ((check_w && !(perm & PTE_W)) || (user && !(perm & PTE_U)))
 		return fault();
 	for (i = 0; i < n; i++)
-		set_bits(path[i], bytes, PTE_A | (write && i == n - 1 ? PTE_D : 0));
+		set_bits(path[i], bytes, PTE_A | (write && i == n - 1 ? PTE_D : 0),
+			 written, ctx, path_gpa[i]);
 	*gpa = table + (la & (size - 1));
 	return 0;
 }

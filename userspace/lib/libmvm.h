@@ -584,6 +584,8 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 
 /* A host pointer to guest-physical [gpa, gpa + len) in RAM, or NULL. */
 typedef void *(*mvm_gpa_ptr_fn)(void *ctx, uint64_t gpa, uint64_t len);
+/* [gpa, gpa + len) was just written through such a pointer (for dirty logging). */
+typedef void (*mvm_gpa_written_fn)(void *ctx, uint64_t gpa, uint64_t len);
 
 /* The linear address of seg:offset for a CPU in mode (16, 32, 64). */
 uint64_t mvm_linear_address(const struct mvm_sregs *s, unsigned int mode,
@@ -592,12 +594,14 @@ uint64_t mvm_linear_address(const struct mvm_sregs *s, unsigned int mode,
 /*
  * The guest-physical address of linear address la, through the page
  * tables s points to (read and, for accessed/dirty bits, written through
- * ram), for a read or a write at the CPL in s.  0, or -1 with EFAULT
- * where the CPU would fault (not present, not writable, not user, a
- * table not in RAM).
+ * ram; each entry it sets bits in then given to written, unless NULL),
+ * for a read or a write at the CPL in s.  0, or -1 with EFAULT where the
+ * CPU would fault (not present, not writable, not user, a table not in
+ * RAM).
  */
 int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
-		   mvm_gpa_ptr_fn ram, void *ctx, uint64_t *gpa);
+		   mvm_gpa_ptr_fn ram, mvm_gpa_written_fn written, void *ctx,
+		   uint64_t *gpa);
 
 /* ---- Loading images ---- */
 

@@ -86,6 +86,12 @@ static void mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t val)
 	}
 }
 
+/* The page walk set accessed/dirty bits there: for a migration to send again. */
+static void ram_written(void *ctx, uint64_t gpa, uint64_t len)
+{
+	mvm_machine_mark_dirty(((struct mmio_ctx *)ctx)->m, gpa, len);
+}
+
 static int mmio_translate(void *ctx, enum mvm_seg seg, uint64_t offset,
 			  bool write, uint64_t *gpa)
 {
@@ -99,7 +105,7 @@ static int mmio_translate(void *ctx, enum mvm_seg seg, uint64_t offset,
 	return mvm_gva_to_gpa(&c->sregs,
 			      mvm_linear_address(&c->sregs, c->v->run->mmio.cpu_mode,
 						 seg, offset),
-			      write, ram_ptr, c, gpa);
+			      write, ram_ptr, ram_written, c, gpa);
 }
 
 /* Emulate the MMIO access in the run page: 0, or an MVM_MMIO_ERR_*. */
