@@ -158,9 +158,12 @@ static void report_failure(struct mvm_machine *m, unsigned int id,
 		for (i = 0; i < st->mmio.insn_len; i++)
 			snprintf(bytes + 3 * i, sizeof(bytes) - 3 * i, " %02x",
 				 st->mmio.insn_bytes[i]);
-		cli_err("%sguest MMIO %s at 0x%" PRIx64 ": cannot emulate the instruction at rip 0x%" PRIx64 " (%u-bit mode, bytes:%s)",
+		cli_err("%sguest MMIO %s at 0x%" PRIx64 ": cannot emulate the instruction at rip 0x%" PRIx64 ": %s%s%s (%u-bit mode, bytes:%s)",
 			who, st->mmio.is_write ? "write" : "read",
 			st->mmio.phys_addr, (uint64_t)st->regs.rip,
+			st->mmio.mnemonic ? st->mmio.mnemonic : "",
+			st->mmio.mnemonic ? ", " : "",
+			mvm_mmio_strerror(st->mmio.error),
 			st->mmio.cpu_mode, st->mmio.insn_len ? bytes : " unknown");
 		break;
 	}

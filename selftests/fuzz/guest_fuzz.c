@@ -12,14 +12,15 @@
  * some two vCPUs (one thread each).
  *
  * Every exit is completed generically, as a VMM that knows nothing would:
- * IN and MMIO reads get random data (an MMIO access the library's decoder
- * does not know gets #UD or ends the guest), OUT and writes are taken,
- * RDMSR/WRMSR exits get a random value or #GP, an interrupt window gets an
- * interrupt.  HLT (mostly), shutdown, internal errors, entry failures and
- * unknown exits end the guest; they are counted, not findings.  Between
- * RUNs, now and then: an interrupt, NMI, exception or MSI is injected, and
- * vCPU state is read and written back (regs, sregs, events, XSAVE, XCRs,
- * MSRs, MP state, LAPIC): a SET refusing what GET gave is a finding.
+ * IN and MMIO reads get random data (MMIO through the VMM's decoder and
+ * emulation; an access they refuse gets #UD or ends the guest), OUT and
+ * writes are taken, RDMSR/WRMSR exits get a random value or #GP, an
+ * interrupt window gets an interrupt.  HLT (mostly), shutdown, internal
+ * errors, entry failures and unknown exits end the guest; they are
+ * counted, not findings.  Between RUNs, now and then: an interrupt, NMI,
+ * exception or MSI is injected, and vCPU state is read and written back
+ * (regs, sregs, events, XSAVE, XCRs, MSRs, MP state, LAPIC): a SET
+ * refusing what GET gave is a finding.
  *
  * A guest ends after MAX_RUNS RUN calls or one second.  The watchdog
  * (fuzz_lib.c) sends SIGUSR1 to a RUN that takes over 200 ms (a guest
@@ -48,7 +49,7 @@
 #include "fuzz_lib.h"
 #include "guest_fuzz.h"
 #include "guest_state.h"
-#include "test_vm_int.h"	/* mmio_decode() */
+#include "mmio.h"		/* the VMM's MMIO decoder */
 
 #define MAX_RUNS	64
 #define GUEST_SECONDS	1.0
@@ -105,20 +106,56 @@ static const char *guest_context(void)
 
 /* ---- completing exits ---- */
 
+/*
+ * MMIO as the VMM does it (userspace/lib/mmio.h), with devices that read
+ * random values and take any write, and a MOVS's other operand mapped
+ * (to anywhere) half the time.
+ */
+static void mmio_read(void *ctx, uint64_t gpa, unsigned int size, uint64_t *val)
+{
+	(void)ctx;
+	(void)gpa;
+	*val = 0;
+	randbytes(val, size);
+}
+
+static void mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t val)
+{
+	(void)ctx;
+	(void)gpa;
+	(void)size;
+	(void)val;
+}
+
+static int mmio_translate(void *ctx, enum mvm_seg seg, uint64_t offset, bool write,
+			  uint64_t *gpa)
+{
+	(void)ctx;
+	(void)seg;
+	(void)offset;
+	(void)write;
+	randbytes(gpa, sizeof(*gpa));
+	return chance(50) ? 0 : -1;
+}
+
+static const struct mvm_mmio_mem fuzz_mmio = {
+	.read = mmio_read, .write = mmio_write, .translate = mmio_translate,
+};
+
 /* An MMIO exit: 0 when completed (or #UD injected), -1 to end the guest. */
 static int complete_mmio(struct fvcpu *c)
 {
 	struct mvm_run *run = c->run;
-	struct mmio_insn in;
+	struct mvm_mmio_insn in;
 
 	if (run->mmio.len > 8 || run->mmio.insn_len > 15) {
 		finding("MMIO exit at 0x%llx with len %u, insn_len %u",
 			(unsigned long long)run->mmio.phys_addr, run->mmio.len, run->mmio.insn_len);
 		return -1;
 	}
-	if (!run->mmio.insn_len ||
-	    mmio_decode(run->mmio.insn_bytes, run->mmio.insn_len, run->mmio.cpu_mode, &in) < 0 ||
-	    in.is_write != !!run->mmio.is_write) {
+	if (mvm_mmio_decode(run->mmio.insn_bytes, run->mmio.insn_len, run->mmio.cpu_mode, &in) ||
+	    mvm_mmio_emulate(&in, &run->regs, run->mmio.phys_addr, run->mmio.is_write,
+			     &fuzz_mmio)) {
 		struct mvm_exception ud = { .vector = 6 };
 
 		ATOMIC_INC(st.mmio_undecoded);
@@ -126,9 +163,6 @@ static int complete_mmio(struct fvcpu *c)
 			return -1;
 		return inject_checked(c, MVM_INJECT_EXCEPTION, &ud, "MVM_INJECT_EXCEPTION(#UD)");
 	}
-	if (!in.is_write)
-		randbytes(run->mmio.data, sizeof(run->mmio.data));
-	mmio_complete(&run->regs, &in, run->mmio.data);
 	run->regs_dirty = 1;
 	return 0;
 }

@@ -2,10 +2,13 @@
 /*
  * The mvm backend (/dev/mvm, uapi/linux/mvm.h).  mvm reports an MMIO
  * access as the guest-physical address, the direction and the instruction
- * bytes; this backend decodes the instruction (mmio_decode.c) so the test
- * sees the same gpa/len/data as on KVM, and completes it at the next run
- * through the registers in the run page (regs_dirty): the destination
- * register of a read, and RIP past the instruction in both directions.
+ * bytes; this backend decodes the instruction with the VMM's decoder
+ * (userspace/lib/mmio.h) so the test sees the same gpa/len/data as on KVM,
+ * and completes it at the next run through the registers in the run page
+ * (regs_dirty): the destination register of a read, and RIP past the
+ * instruction in both directions.  One access per exit, as KVM does: a
+ * MOV, MOVZX or MOVSX, or one element of a STOS (REP runs it again for
+ * the next); an ALU operation or MOVS on MMIO is left undecoded (len 0).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +18,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mmio.h"
 #include "test_vm_int.h"
 
 struct mvm_priv {
 	bool mmio_pending;
-	struct mmio_insn insn;
+	struct mvm_mmio_insn insn;
 };
 
 static int mvm_e(long r)
@@ -115,12 +119,17 @@ static void mvm_complete_mmio(struct vcpu *vcpu)
 {
 	struct mvm_priv *p = vcpu->priv;
 	struct mvm_run *run = vcpu->run;
-	struct mmio_insn *in = &p->insn;
+	struct mvm_mmio_insn *in = &p->insn;
+	uint64_t v = 0;
 
 	if (!p->mmio_pending)
 		return;
 	p->mmio_pending = false;
-	mmio_complete(&run->regs, in, run->mmio.data);
+	if (in->kind == MVM_MMIO_LOAD) {
+		memcpy(&v, run->mmio.data, in->size);
+		mvm_mmio_load(&run->regs, in, v);
+	}
+	mvm_mmio_advance(&run->regs, in, 1);
 	run->regs_dirty = 1;
 }
 
@@ -129,22 +138,23 @@ static void mvm_decode_mmio(struct vcpu *vcpu)
 	struct mvm_priv *p = vcpu->priv;
 	struct mvm_run *run = vcpu->run;
 	struct vcpu_exit *x = &vcpu->exit;
-	struct mmio_insn *in = &p->insn;
+	struct mvm_mmio_insn *in = &p->insn;
+	unsigned int n = run->mmio.insn_len;
+	uint64_t v;
 
 	x->mmio.gpa = run->mmio.phys_addr;
 	x->mmio.is_write = run->mmio.is_write;
 	x->mmio.data = run->mmio.data;
-	if (!run->mmio.insn_len ||
-	    mmio_decode(run->mmio.insn_bytes, run->mmio.insn_len,
-			run->mmio.cpu_mode, in) < 0 ||
-	    in->is_write != !!run->mmio.is_write)
+	if (n > sizeof(run->mmio.insn_bytes))
+		n = sizeof(run->mmio.insn_bytes);
+	if (mvm_mmio_decode(run->mmio.insn_bytes, n, run->mmio.cpu_mode, in) ||
+	    (in->kind != MVM_MMIO_LOAD && in->kind != MVM_MMIO_STORE &&
+	     in->kind != MVM_MMIO_STOS) ||
+	    (in->kind != MVM_MMIO_LOAD) != !!run->mmio.is_write)
 		return;		/* len stays 0: the test reports it */
 	x->mmio.len = in->size;
-	if (in->is_write) {
-		uint64_t v = in->reg < 0 ? in->imm : *mmio_reg(&run->regs, in->reg);
-
-		if (in->high8)
-			v >>= 8;
+	if (in->kind != MVM_MMIO_LOAD) {
+		v = mvm_mmio_src(&run->regs, in);
 		memcpy(run->mmio.data, &v, in->size);
 	}
 	p->mmio_pending = true;

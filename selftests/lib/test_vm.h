@@ -14,9 +14,9 @@
  * registers and CPUID entries use mvm's uapi structs as the common form;
  * exits are decoded into struct vcpu_exit.  mvm reports an MMIO access
  * without decoding it (the instruction bytes and the registers are in the
- * run page), so backend_mvm.c decodes the few MOV forms tests use
- * (mmio_decode.c) and completes the access at the next run, as a VMM
- * would; KVM decodes in the kernel.
+ * run page), so backend_mvm.c decodes it with the VMM's decoder
+ * (userspace/lib/mmio.h) and completes the access at the next run, as the
+ * VMM does; KVM decodes in the kernel.
  *
  * Memory.  One slot, slot 0: GUEST_MEM_SIZE bytes of anonymous memory at
  * guest-physical 0.  Below GUEST_LOW_END is the test's own (real-mode or

@@ -52,22 +52,4 @@ void vcpu_dirty_ring_unmap(struct vcpu *vcpu);
 struct vm *vm_create_1vcpu_ring(struct vcpu **vcpu, uint32_t bytes,
 				const char **why);
 
-/* ---- userspace MMIO decoding (mvm reports the instruction, not the access) ---- */
-
-struct mmio_insn {
-	uint8_t len;		/* instruction length */
-	uint8_t size;		/* access size: 1, 2, 4, 8 */
-	bool is_write;
-	int reg;		/* GPR number 0-15 (RAX, RCX, ... R15), -1: immediate */
-	bool high8;		/* AH, CH, DH, BH */
-	uint8_t dst_size;	/* load: register bytes written (movzx: wider) */
-	uint64_t imm;
-};
-
-/* 0, or -1 for an instruction it does not know. */
-int mmio_decode(const uint8_t *b, int n, int cpu_mode, struct mmio_insn *in);
-uint64_t *mmio_reg(struct mvm_regs *r, int reg);
-/* A decoded access done: a read's @data into its register, RIP past it. */
-void mmio_complete(struct mvm_regs *r, const struct mmio_insn *in, const void *data);
-
 #endif /* MVM_SELFTEST_TEST_VM_INT_H */

@@ -16,6 +16,8 @@
 
 #include <linux/mvm.h>
 
+#include "mmio.h"
+
 #define MVM_DEFAULT_DEVICE	"/dev/mvm"
 #define MVM_PAGE_SIZE		((uint64_t)4096)
 
@@ -543,7 +545,7 @@ enum mvm_stop_reason {
 	MVM_STOP_SHUTDOWN,	/* triple fault */
 	MVM_STOP_INTERNAL,	/* MVM_EXIT_INTERNAL_ERROR: internal */
 	MVM_STOP_FAIL_ENTRY,	/* MVM_EXIT_FAIL_ENTRY: internal */
-	MVM_STOP_MMIO,		/* an MMIO instruction mvm cannot decode: mmio */
+	MVM_STOP_MMIO,		/* an MMIO instruction mvm cannot emulate: mmio */
 	MVM_STOP_EXIT,		/* an exit reason this library does not know */
 	MVM_STOP_SIGNAL,	/* stop_signal was set */
 	MVM_STOP_ERROR,		/* MVM_RUN failed: err */
@@ -563,6 +565,8 @@ struct mvm_stop {
 		uint64_t phys_addr;
 		uint8_t is_write, cpu_mode, insn_len;
 		uint8_t insn_bytes[16];
+		int error;		/* why: an MVM_MMIO_ERR_* (mmio.h) */
+		const char *mnemonic;	/* static; NULL when not decoded */
 	} mmio;
 };
 
@@ -587,32 +591,28 @@ int mvm_unix_addr(const char *path, struct sockaddr_un *a);
  */
 int mvm_unix_listen(const char *path, int backlog);
 
-/* ---- MMIO instruction decoding ---- */
+/* ---- MMIO instructions (mmio.h) and guest page tables (gva.c) ---- */
 
-enum mvm_mmio_op {
-	MVM_MMIO_LOAD,		/* reg = [mem], zero- or sign-extended */
-	MVM_MMIO_STORE,		/* [mem] = reg */
-	MVM_MMIO_STORE_IMM,	/* [mem] = imm */
-};
+/* A host pointer to guest-physical [gpa, gpa + len) in RAM, or NULL. */
+typedef void *(*mvm_gpa_ptr_fn)(void *ctx, uint64_t gpa, uint64_t len);
+/* [gpa, gpa + len) was just written through such a pointer (for dirty logging). */
+typedef void (*mvm_gpa_written_fn)(void *ctx, uint64_t gpa, uint64_t len);
 
-struct mvm_mmio_insn {
-	enum mvm_mmio_op op;
-	unsigned int len;	/* instruction length */
-	unsigned int size;	/* bytes accessed in memory: 1, 2, 4, 8 */
-	unsigned int reg_size;	/* bytes of the register written (LOAD) */
-	unsigned int reg;	/* 0-15 in encoding order (rax, rcx, ...) */
-	int high_byte;		/* reg is AH, CH, DH or BH */
-	int sign_extend;	/* MOVSX */
-	uint64_t imm;
-};
+/* The linear address of seg:offset for a CPU in mode (16, 32, 64). */
+uint64_t mvm_linear_address(const struct mvm_sregs *s, unsigned int mode,
+			    enum mvm_seg seg, uint64_t offset);
 
 /*
- * Decode the MOV forms that compilers and drivers use for MMIO (88, 89,
- * 8A, 8B, C6, C7, A0-A3, 0F B6/B7/BE/BF) in 16-, 32- or 64-bit mode.
- * 0, or -1 with EOPNOTSUPP (another instruction) or EINVAL (cut short).
+ * The guest-physical address of linear address la, through the page
+ * tables s points to (read and, for accessed/dirty bits, written through
+ * ram; each entry it sets bits in then given to written, unless NULL),
+ * for a read or a write at the CPL in s.  0, or -1 with EFAULT where the
+ * CPU would fault (not present, not writable, not user, a table not in
+ * RAM).
  */
-int mvm_mmio_decode(const uint8_t *bytes, unsigned int n, unsigned int mode,
-		    struct mvm_mmio_insn *insn);
+int mvm_gva_to_gpa(const struct mvm_sregs *s, uint64_t la, bool write,
+		   mvm_gpa_ptr_fn ram, mvm_gpa_written_fn written, void *ctx,
+		   uint64_t *gpa);
 
 /* ---- Loading images ---- */
 

@@ -47,77 +47,90 @@ static int pio_valid(const struct mvm_vcpu *v)
 
 /* ---- MMIO ---- */
 
-/* The registers in encoding order: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi. */
-static __u64 *gpr(struct mvm_regs *r, unsigned int n)
-{
-	__u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-		&r->r12, &r->r13, &r->r14, &r->r15,
-	};
+/* What mvm_mmio_emulate() reaches through: this vCPU's machine. */
+struct mmio_ctx {
+	struct mvm_machine *m;
+	const struct mvm_vcpu *v;
+	struct mvm_sregs sregs;		/* read at the first translation */
+	bool have_sregs;
+};
 
-	return map[n & 15];
+static void *ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return mvm_machine_gpa_to_hva(((struct mmio_ctx *)ctx)->m, gpa, len);
 }
 
-static uint64_t mask(unsigned int size)
+/* RAM (a MOVS's other operand) or a device on the MMIO bus. */
+static void mmio_read(void *ctx, uint64_t gpa, unsigned int size, uint64_t *val)
 {
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
+	struct mmio_ctx *c = ctx;
+	void *p = ram_ptr(c, gpa, size);
 
-static void set_reg(struct mvm_regs *r, const struct mvm_mmio_insn *in,
-		    unsigned int mode, uint64_t val)
-{
-	__u64 *reg = gpr(r, in->reg);
-
-	if (in->high_byte) {
-		*reg = (*reg & ~0xff00ULL) | ((val & 0xff) << 8);
-		return;
-	}
-	if (in->sign_extend && in->size < 8 && (val >> (8 * in->size - 1)) & 1)
-		val |= ~mask(in->size);
-	val &= mask(in->reg_size);
-	/* A 32-bit destination zero-extends in 64-bit mode; 8/16 merge. */
-	if (in->reg_size >= 4 && (mode == 64 || in->reg_size == 8))
-		*reg = val;
+	*val = 0;
+	if (p)
+		memcpy(val, p, size);
 	else
-		*reg = (*reg & ~mask(in->reg_size)) | val;
+		mvm_bus_read(&c->m->mmio, gpa, size, val);
 }
 
-/* Emulate the MMIO access in the run page: 0, or -1 if not decodable. */
-static int run_mmio(struct mvm_machine *m, struct mvm_run *run)
+static void mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t val)
 {
-	struct mvm_regs *r = &run->regs;
-	struct mvm_mmio_insn in;
-	uint64_t val;
+	struct mmio_ctx *c = ctx;
+	void *p = ram_ptr(c, gpa, size);
 
-	if (!run->mmio.insn_len ||
-	    mvm_mmio_decode(run->mmio.insn_bytes, run->mmio.insn_len,
-			    run->mmio.cpu_mode, &in) < 0)
-		return -1;
-	/* The CPU's view of the direction must agree with the decoder's. */
-	if (run->mmio.is_write != (in.op != MVM_MMIO_LOAD))
-		return -1;
-
-	switch (in.op) {
-	case MVM_MMIO_LOAD:
-		mvm_bus_read(&m->mmio, run->mmio.phys_addr, in.size, &val);
-		set_reg(r, &in, run->mmio.cpu_mode, val);
-		break;
-	case MVM_MMIO_STORE:
-		val = *gpr(r, in.reg);
-		if (in.high_byte)
-			val >>= 8;
-		mvm_bus_write(&m->mmio, run->mmio.phys_addr, in.size,
-			      val & mask(in.size));
-		break;
-	case MVM_MMIO_STORE_IMM:
-		mvm_bus_write(&m->mmio, run->mmio.phys_addr, in.size,
-			      in.imm & mask(in.size));
-		break;
+	if (p) {
+		memcpy(p, &val, size);
+		mvm_machine_mark_dirty(c->m, gpa, size);
+	} else {
+		mvm_bus_write(&c->m->mmio, gpa, size, val);
 	}
-	r->rip += in.len;
-	if (run->mmio.cpu_mode == 16)
-		r->rip &= 0xffff;
+}
+
+/* The page walk set accessed/dirty bits there: for a migration to send again. */
+static void ram_written(void *ctx, uint64_t gpa, uint64_t len)
+{
+	mvm_machine_mark_dirty(((struct mmio_ctx *)ctx)->m, gpa, len);
+}
+
+static int mmio_translate(void *ctx, enum mvm_seg seg, uint64_t offset,
+			  bool write, uint64_t *gpa)
+{
+	struct mmio_ctx *c = ctx;
+
+	if (!c->have_sregs) {
+		if (mvm_vcpu_get_sregs(c->v, &c->sregs) < 0)
+			return -1;
+		c->have_sregs = true;
+	}
+	return mvm_gva_to_gpa(&c->sregs,
+			      mvm_linear_address(&c->sregs, c->v->run->mmio.cpu_mode,
+						 seg, offset),
+			      write, ram_ptr, ram_written, c, gpa);
+}
+
+/* Emulate the MMIO access in the run page: 0, or an MVM_MMIO_ERR_*. */
+static int run_mmio(struct mvm_machine *m, const struct mvm_vcpu *v,
+		    const char **mnemonic)
+{
+	struct mvm_run *run = v->run;
+	struct mmio_ctx c = { .m = m, .v = v };
+	const struct mvm_mmio_mem mem = {
+		.ctx = &c, .read = mmio_read, .write = mmio_write,
+		.translate = mmio_translate,
+	};
+	struct mvm_mmio_insn in;
+	int err;
+
+	err = mvm_mmio_decode(run->mmio.insn_bytes,
+			      run->mmio.insn_len > sizeof(run->mmio.insn_bytes) ?
+			      sizeof(run->mmio.insn_bytes) : run->mmio.insn_len,
+			      run->mmio.cpu_mode, &in);
+	*mnemonic = in.mnemonic;
+	if (!err)
+		err = mvm_mmio_emulate(&in, &run->regs, run->mmio.phys_addr,
+				       run->mmio.is_write, &mem);
+	if (err)
+		return err;
 	run->regs_dirty = 1;
 	return 0;
 }
@@ -169,6 +182,7 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 		      struct mvm_stop *stop)
 {
 	struct mvm_run *run = v->run;
+	const char *mnemonic;
 	int ret, pause;
 
 	memset(stop, 0, sizeof(*stop));
@@ -222,11 +236,13 @@ int mvm_vcpu_run_loop(struct mvm_machine *m, struct mvm_vcpu *v,
 			continue;
 		case MVM_EXIT_MMIO:
 			pthread_mutex_lock(&m->lock);
-			ret = run_mmio(m, run);
+			ret = run_mmio(m, v, &mnemonic);
 			pthread_mutex_unlock(&m->lock);
 			if (ret == 0)
 				continue;
 			stop->reason = MVM_STOP_MMIO;
+			stop->mmio.error = ret;
+			stop->mmio.mnemonic = mnemonic;
 			stop->mmio.phys_addr = run->mmio.phys_addr;
 			stop->mmio.is_write = run->mmio.is_write;
 			stop->mmio.cpu_mode = run->mmio.cpu_mode;
