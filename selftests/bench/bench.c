@@ -325,7 +325,7 @@ static void dirty_figure(const struct figure *f)
 			}
 	}
 	if (f->flag)
-		figure_end(f->name, t_off / t_on, "%.3f %s\n", "fraction");
+		figure_end(f->name, t_off / t_on, "%.5f %s\n", "fraction");
 	else
 		figure_end(f->name, t_get / rounds * 1e6 * (1ULL << 30) / size,
 			   "%.0f %s\n", "us-per-GiB");
