@@ -40,10 +40,8 @@ static int parse(const char *uri, struct mig_addr *a, const char **why)
 	memset(a, 0, sizeof(*a));
 	if (!strncmp(uri, "unix:", 5)) {
 		a->unix_path = 1;
-		a->un.sun_family = AF_UNIX;
-		if (!uri[5] || strlen(uri + 5) >= sizeof(a->un.sun_path))
+		if (!uri[5] || mvm_unix_addr(uri + 5, &a->un) < 0)
 			return fail(why, "the UNIX socket path is empty or too long", EINVAL);
-		strcpy(a->un.sun_path, uri + 5);
 		return 0;
 	}
 	if (strncmp(uri, "tcp:", 4))
