@@ -503,12 +503,13 @@ static void s2_install(struct mvm_mmu *mmu, const struct mvm_s2_fmt *f,
 			 * leaf for gfn is changed below.
 			 */
 			u64 *t = c->pages[--c->nr], pa = f->pa(*e);
+			u64 hw = *e & f->host_writable;
 			bool w = f->writable(*e);
 			unsigned int i;
 
 			for (i = 0; i < S2_ENTRIES; i++)
 				t[i] = f->leaf(pa + ((u64)i << (PAGE_SHIFT +
-					9 * (level - 2))), level - 1, w);
+					9 * (level - 2))), level - 1, w) | hw;
 			mmu->nr_tables++;
 			WRITE_ONCE(*e, f->table(__pa(t)));
 			*flush = true;
@@ -588,6 +589,54 @@ static long s2_get_page(unsigned long hva, bool write, bool *writable,
 	return get_user_pages_unlocked(hva, 1, page, 0);
 }
 
+/*
+ * The fast path of a write fault on a 4 KiB leaf that dirty logging
+ * write-protected (KVM's fast_page_fault idea): the leaf still says the
+ * host maps the page writable, and the mmu_notifier would have removed it
+ * had the host taken that away, so write access comes back in place under
+ * mmu->lock, with no call into the host mm.  -EAGAIN when the slow path
+ * must run (no such leaf: a 2 MiB one to split, a page never mapped
+ * writable, a read-only slot), else as mvm_mmu_fault().
+ */
+static int s2_fast_write(struct mvm_vcpu *vcpu, u64 gfn)
+{
+	const struct mvm_s2_fmt *f = mvm_backend->s2;
+	struct mvm_mmu *mmu = &vcpu->vm->mmu;
+	const struct mvm_memslot *s;
+	int r = -EAGAIN;
+	u64 *e, old;
+
+	spin_lock(&mmu->lock);
+	s = mvm_memslot_find(vcpu->vm, gfn);
+	if (!s || (s->flags & MVM_MEM_READONLY))
+		goto out;
+	e = s2_entry(mmu, f, gfn, 1);
+	if (!e)
+		goto out;
+	old = READ_ONCE(*e);
+	if (!f->present(old) || !(old & f->host_writable))
+		goto out;
+	/* Another vCPU's fault on the page got there first. */
+	r = 0;
+	if (f->writable(old))
+		goto out;
+	/* Marked before the guest can write, as on the slow path. */
+	if ((s->flags & MVM_MEM_LOG_DIRTY) &&
+	    !mvm_dirty_mark_locked(vcpu, gfn)) {
+		r = MVM_MMU_RING_FULL;
+		goto out;
+	}
+	/*
+	 * Atomic: the CPU may set A meanwhile.  Widening access needs no
+	 * flush: the CPU does not cache the translation that faulted.
+	 */
+	while (!try_cmpxchg64(e, &old, old | f->mkwrite))
+		;
+out:
+	spin_unlock(&mmu->lock);
+	return r;
+}
+
 int mvm_mmu_fault(struct mvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	const struct mvm_s2_fmt *f = mvm_backend->s2;
@@ -610,6 +659,11 @@ int mvm_mmu_fault(struct mvm_vcpu *vcpu, u64 gpa, bool write)
 	 */
 	if (gfn >= s2_gfn_limit(mmu))
 		return MVM_MMU_MMIO;
+	if (write && f->host_writable) {
+		r = s2_fast_write(vcpu, gfn);
+		if (r != -EAGAIN)
+			return r;
+	}
 	for (;;) {
 		spin_lock(&mmu->lock);
 		found = s2_slot_lookup(vm, gfn, &slot);

@@ -41,6 +41,20 @@ struct mvm_s2_fmt {
 	 * write-protect it (dirty logging), so the next write faults.
 	 */
 	u64 write;
+	/*
+	 * Bits that give a leaf write access again (write, and the dirty
+	 * bit where the format has one).
+	 */
+	u64 mkwrite;
+	/*
+	 * A software bit the hardware ignores, set in every leaf made
+	 * writable: the host page is mapped writable in the owner's mm, so
+	 * a write fault on a leaf that only dirty logging write-protected
+	 * can give write access back in place, without asking the host mm
+	 * (the mmu_notifier removes the leaf before the host takes its
+	 * write access away).  0: no such bit, every such fault goes slow.
+	 */
+	u64 host_writable;
 };
 
 struct mvm_mmu {

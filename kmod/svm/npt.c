@@ -7,6 +7,8 @@
  * bits; memory type comes from the guest's PAT combined with write-back.
  * With SME on, entries carry the C-bit like the host's own page tables.
  * The CPU sets A in leaves it uses again after the aging notifiers clear it.
+ * Bits 9-11 are available to software: bit 9 says the host maps the page
+ * writable.
  */
 #include <linux/bits.h>
 #include <linux/mem_encrypt.h>
@@ -21,6 +23,7 @@
 #define NPT_A		BIT_ULL(5)
 #define NPT_D		BIT_ULL(6)
 #define NPT_PS		BIT_ULL(7)
+#define NPT_HOST_W	BIT_ULL(9)	/* software: see mvm_s2_fmt */
 #define NPT_ADDR	0x000ffffffffff000ULL
 
 static u64 npt_leaf(u64 pa, int level, bool writable)
@@ -28,7 +31,7 @@ static u64 npt_leaf(u64 pa, int level, bool writable)
 	u64 e = __sme_set(pa) | NPT_P | NPT_US | NPT_A;
 
 	if (writable)
-		e |= NPT_RW | NPT_D;
+		e |= NPT_RW | NPT_D | NPT_HOST_W;
 	if (level > 1)
 		e |= NPT_PS;
 	return e;
@@ -79,4 +82,6 @@ const struct mvm_s2_fmt svm_npt_fmt = {
 	.root_level	= npt_root_level,
 	.accessed	= NPT_A,
 	.write		= NPT_RW,
+	.mkwrite	= NPT_RW | NPT_D,
+	.host_writable	= NPT_HOST_W,
 };

@@ -14,6 +14,7 @@
 #define EPT_X		BIT_ULL(2)
 #define EPT_MT_WB	(6ULL << 3)
 #define EPT_LARGE	BIT_ULL(7)
+#define EPT_HOST_W	BIT_ULL(52)	/* ignored by the CPU: see mvm_s2_fmt */
 #define EPT_ADDR	0x000ffffffffff000ULL
 
 static u64 ept_leaf(u64 pa, int level, bool writable)
@@ -21,7 +22,7 @@ static u64 ept_leaf(u64 pa, int level, bool writable)
 	u64 e = pa | EPT_R | EPT_X | EPT_MT_WB;
 
 	if (writable)
-		e |= EPT_W;
+		e |= EPT_W | EPT_HOST_W;
 	if (level > 1)
 		e |= EPT_LARGE;
 	return e;
@@ -67,4 +68,6 @@ const struct mvm_s2_fmt vmx_ept_fmt = {
 	.pa		= ept_pa,
 	.root_level	= ept_root_level,
 	.write		= EPT_W,
+	.mkwrite	= EPT_W,
+	.host_writable	= EPT_HOST_W,
 };
