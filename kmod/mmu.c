@@ -409,36 +409,102 @@ bool mvm_mmu_collapse_gfns(struct mvm_vm *vm, const struct mvm_memslot *s,
 /* ---- Faults ---- */
 
 /*
- * The pfn of the PMD leaf (a THP or a 2 MiB hugetlb page) that maps hva in
- * the host, or 0.  Walked like GUP-fast, with IRQs off so the host page
+ * IRQs off: the host's PMD entry for hva, or a none one where a level
+ * above it is missing.  Walked like GUP-fast: with IRQs off the host page
  * tables cannot be freed under us.  A change after this look is caught by
- * the invalidate_seq check.
+ * the invalidate_seq check, or (under mmu->lock) by the notifier after it.
  */
-static unsigned long s2_host_pmd_pfn(struct mm_struct *mm, unsigned long hva)
+static pmd_t s2_host_pmd_irqoff(struct mm_struct *mm, unsigned long hva)
 {
-	unsigned long flags, pfn = 0;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;
-	pmd_t pmd;
 
-	local_irq_save(flags);
 	pgd = pgd_offset(mm, hva);
 	if (pgd_none(READ_ONCE(*pgd)) || !pgd_present(READ_ONCE(*pgd)))
-		goto out;
+		return __pmd(0);
 	p4d = p4d_offset(pgd, hva);
 	if (p4d_none(READ_ONCE(*p4d)) || !p4d_present(READ_ONCE(*p4d)))
-		goto out;
+		return __pmd(0);
 	pud = pud_offset(p4d, hva);
 	if (pud_none(READ_ONCE(*pud)) || !pud_present(READ_ONCE(*pud)) ||
 	    pud_leaf(READ_ONCE(*pud)))
-		goto out;
-	pmd = READ_ONCE(*pmd_offset(pud, hva));
+		return __pmd(0);
+	return READ_ONCE(*pmd_offset(pud, hva));
+}
+
+/* The pfn of the PMD leaf (a THP or a 2 MiB hugetlb page) that maps hva in the host, or 0. */
+static unsigned long s2_host_pmd_pfn(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags, pfn = 0;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pmd = s2_host_pmd_irqoff(mm, hva);
 	if (pmd_present(pmd) && pmd_leaf(pmd))
 		pfn = pmd_pfn(pmd);
-out:
 	local_irq_restore(flags);
 	return pfn;
+}
+
+/*
+ * Stage-2 fault-around: a fault that maps a 4 KiB page maps its neighbours
+ * in the same aligned run of S2_AROUND pages too, those the host maps
+ * already (the host's own fault-around maps a run of a file's cached
+ * pages at one fault; a migration's destination has written every page).
+ * A guest that touches memory near what it touched saves a stage-2 fault
+ * per page: a restored snapshot's first moments are such faults.  The
+ * entries are made without the accessed bit, so aging sees only what the
+ * guest uses, and writable only where the host PTE is writable and dirty
+ * (no COW to break, nothing for reclaim to miss), the slot not logged.
+ */
+#define S2_AROUND	16
+
+/*
+ * mmu->lock held, right after a fault installed gfn's 4 KiB leaf, with no
+ * invalidation since it asked the host mm (so s is the live slot): a host
+ * PTE read now is either the host's page, or one whose change has yet to
+ * call the notifier, which then removes what is mapped here.
+ */
+static void s2_map_around(struct mvm_mmu *mmu, const struct mvm_s2_fmt *f,
+			  const struct mvm_memslot *s, u64 gfn)
+{
+	u64 first = max(gfn & ~(S2_AROUND - 1ULL), s->base_gfn);
+	u64 end = min((gfn | (S2_AROUND - 1)) + 1, s->base_gfn + s->npages);
+	unsigned long flags, hva = mvm_memslot_hva(s, first);
+	bool ro = s->flags & MVM_MEM_READONLY;
+	bool logged = s->flags & MVM_MEM_LOG_DIRTY;
+	u64 *e = s2_entry(mmu, f, gfn, 1), g;
+	pte_t *ptep;
+	pmd_t pmd;
+
+	/* The run's host PTEs must be in one host page table. */
+	if (!e || (hva >> PMD_SHIFT) !=
+	    ((hva + (end - first - 1) * PAGE_SIZE) >> PMD_SHIFT))
+		return;
+	local_irq_save(flags);
+	pmd = s2_host_pmd_irqoff(current->mm, hva);
+	if (!pmd_present(pmd) || pmd_leaf(pmd) || pmd_bad(pmd))
+		goto out;
+	ptep = pte_offset_kernel(&pmd, hva);
+	for (g = first; g < end; g++, ptep++) {
+		const unsigned long need = _PAGE_PRESENT | _PAGE_USER;
+		pte_t pte = ptep_get(ptep);
+		u64 *le = e + (g - gfn), leaf;
+		bool hw;
+
+		if (g == gfn || f->present(READ_ONCE(*le)) ||
+		    (pte_flags(pte) & need) != need || pte_special(pte) ||
+		    !pfn_valid(pte_pfn(pte)))
+			continue;
+		hw = !ro && pte_write(pte) && pte_dirty(pte);
+		leaf = f->leaf((u64)pte_pfn(pte) << PAGE_SHIFT, 1, hw && !logged);
+		if (hw)
+			leaf |= f->host_writable;
+		WRITE_ONCE(*le, leaf & ~f->accessed);
+	}
+out:
+	local_irq_restore(flags);
 }
 
 struct s2_cache {
@@ -743,6 +809,8 @@ int mvm_mmu_fault(struct mvm_vcpu *vcpu, u64 gpa, bool write)
 		flush = false;
 		freed = NULL;
 		s2_install(mmu, f, &cache, map_gfn, level, leaf, &flush, &freed);
+		if (level == 1)
+			s2_map_around(mmu, f, &slot, gfn);
 		if (flush)
 			mvm_flush_remote_tlbs(vm);
 		/* Only now no CPU can still walk through it. */
