@@ -412,7 +412,7 @@ bool mvm_mmu_collapse_gfns(struct mvm_vm *vm, const struct mvm_memslot *s,
  * IRQs off: the host's PMD entry for hva, or a none one where a level
  * above it is missing.  Walked like GUP-fast: with IRQs off the host page
  * tables cannot be freed under us.  A change after this look is caught by
- * the invalidate_seq check, or (under mmu->lock) by the notifier after it.
+ * the invalidate_seq check.
  */
 static pmd_t s2_host_pmd_irqoff(struct mm_struct *mm, unsigned long hva)
 {
@@ -453,58 +453,55 @@ static unsigned long s2_host_pmd_pfn(struct mm_struct *mm, unsigned long hva)
  * already (the host's own fault-around maps a run of a file's cached
  * pages at one fault; a migration's destination has written every page).
  * A guest that touches memory near what it touched saves a stage-2 fault
- * per page: a restored snapshot's first moments are such faults.  The
- * entries are made without the accessed bit, so aging sees only what the
- * guest uses, and writable only where the host PTE is writable and dirty
- * (no COW to break, nothing for reclaim to miss), the slot not logged.
+ * per page: a restored snapshot's first moments are such faults.  Each
+ * neighbour comes from GUP-fast, so the host's rules for who may use a
+ * page (protection keys, shadow stacks, secretmem, device memory) are the
+ * slow path's; it never faults anything in.  The entries are made without
+ * the accessed bit, so aging sees only what the guest uses, and writable
+ * only where the host maps the page writable and it is dirty already
+ * (nothing for reclaim to miss), the slot not logged.
  */
 #define S2_AROUND	16
 
 /*
  * mmu->lock held, right after a fault installed gfn's 4 KiB leaf, with no
- * invalidation since it asked the host mm (so s is the live slot): a host
- * PTE read now is either the host's page, or one whose change has yet to
- * call the notifier, which then removes what is mapped here.
+ * invalidation since it asked the host mm (so s is the live slot): a page
+ * GUP-fast finds now is the host's, or one whose change has yet to call
+ * the notifier, which then removes what is mapped here.  GUP-fast does
+ * not sleep; the reference it takes is dropped at once.
  */
 static void s2_map_around(struct mvm_mmu *mmu, const struct mvm_s2_fmt *f,
 			  const struct mvm_memslot *s, u64 gfn)
 {
 	u64 first = max(gfn & ~(S2_AROUND - 1ULL), s->base_gfn);
 	u64 end = min((gfn | (S2_AROUND - 1)) + 1, s->base_gfn + s->npages);
-	unsigned long flags, hva = mvm_memslot_hva(s, first);
 	bool ro = s->flags & MVM_MEM_READONLY;
 	bool logged = s->flags & MVM_MEM_LOG_DIRTY;
-	u64 *e = s2_entry(mmu, f, gfn, 1), g;
-	pte_t *ptep;
-	pmd_t pmd;
+	u64 *e = s2_entry(mmu, f, gfn, 1), g, leaf;
+	struct page *page;
+	bool hw;
 
-	/* The run's host PTEs must be in one host page table. */
-	if (!e || (hva >> PMD_SHIFT) !=
-	    ((hva + (end - first - 1) * PAGE_SIZE) >> PMD_SHIFT))
+	if (!e)
 		return;
-	local_irq_save(flags);
-	pmd = s2_host_pmd_irqoff(current->mm, hva);
-	if (!pmd_present(pmd) || pmd_leaf(pmd) || pmd_bad(pmd))
-		goto out;
-	ptep = pte_offset_kernel(&pmd, hva);
-	for (g = first; g < end; g++, ptep++) {
-		const unsigned long need = _PAGE_PRESENT | _PAGE_USER;
-		pte_t pte = ptep_get(ptep);
-		u64 *le = e + (g - gfn), leaf;
-		bool hw;
+	for (g = first; g < end; g++) {
+		unsigned long hva = mvm_memslot_hva(s, g);
+		u64 *le = e + (g - gfn);
 
-		if (g == gfn || f->present(READ_ONCE(*le)) ||
-		    (pte_flags(pte) & need) != need || pte_special(pte) ||
-		    !pfn_valid(pte_pfn(pte)))
+		if (g == gfn || f->present(READ_ONCE(*le)))
 			continue;
-		hw = !ro && pte_write(pte) && pte_dirty(pte);
-		leaf = f->leaf((u64)pte_pfn(pte) << PAGE_SHIFT, 1, hw && !logged);
+		hw = !ro && get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page) == 1;
+		if (hw && !PageDirty(page)) {
+			put_page(page);
+			hw = false;
+		}
+		if (!hw && get_user_pages_fast_only(hva, 1, 0, &page) != 1)
+			continue;
+		leaf = f->leaf(page_to_pfn(page) << PAGE_SHIFT, 1, hw && !logged);
 		if (hw)
 			leaf |= f->host_writable;
 		WRITE_ONCE(*le, leaf & ~f->accessed);
+		put_page(page);
 	}
-out:
-	local_irq_restore(flags);
 }
 
 struct s2_cache {

@@ -11,8 +11,9 @@
  *   9 in place and makes page 5 read-only: the guest reads the fresh page
  *   and the new value, its write to page 1 lands, its write to page 5
  *   fails the run with EFAULT until the host makes it writable again.
- * Slot 2, logged from the start: the guest writes pages 2 and 15, and the
- * log holds those two and no page the guest did not touch.
+ * Slot 2, shared memfd pages, logged from the start: the guest writes pages
+ * 2 and 15, and the log holds those two and no page the guest did not
+ * touch.
  */
 #include "kselftest_harness.h"
 #include "mvm_util.h"
@@ -45,15 +46,28 @@ static void guest_code(uint64_t base1, uint64_t base2)
 	GUEST_DONE();
 }
 
-/* RUN bytes, 64 KiB aligned (so in one host page table), each page written. */
-static uint8_t *run_mem(void **raw)
+/*
+ * RUN bytes, 64 KiB aligned (so in one host page table), each page
+ * written: anonymous, or shared memfd pages (which the write makes dirty
+ * pages, ones a hypervisor may map writable at once).
+ */
+static uint8_t *run_mem(void **raw, bool shared)
 {
 	uint8_t *p = mvm_mmap_anon(2 * RUN);
+	int fd;
 
 	if (!p)
 		return NULL;
 	*raw = p;
 	p = (uint8_t *)(((uintptr_t)p + RUN - 1) & ~(uintptr_t)(RUN - 1));
+	if (shared) {
+		fd = memfd_create("fault_around", 0);
+		if (fd < 0 || ftruncate(fd, RUN) ||
+		    mmap(p, RUN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 fd, 0) != p)
+			return NULL;
+		close(fd);
+	}
 	if (madvise(p, RUN, MADV_NOHUGEPAGE))
 		return NULL;
 	for (int i = 0; i < PAGES; i++)
@@ -84,8 +98,8 @@ TEST(fault_around)
 		vm_map(vm, SLOT2_GPA + i * MVM_PAGE, SLOT2_GPA + i * MVM_PAGE);
 	}
 	vcpu_args_set(vcpu, 2, SLOT1_GPA, SLOT2_GPA);
-	m1 = run_mem(&raw1);
-	m2 = run_mem(&raw2);
+	m1 = run_mem(&raw1, false);
+	m2 = run_mem(&raw2, true);
 	ASSERT_NE(NULL, m1);
 	ASSERT_NE(NULL, m2);
 	ASSERT_EQ(0, vm_set_region(vm, 1, SLOT1_GPA, RUN, m1, 0));
