@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 
 #include "run.h"
+#include "virtio.h"
 
 #define MSR_APIC_BASE		0x1b
 #define APIC_BASE_BSP		(1ULL << 8)
@@ -114,6 +115,8 @@ static void uart_irq(void *ctx, int level)
 
 int run_linux_devices(struct mvm_machine *m, struct run_devices *d)
 {
+	struct pci_host *pci;
+
 	m->kind = RUN_KIND_LINUX;
 	console_watch_init(&d->console, m);
 	if (ioapic_create(m, m->vm_fd, MVM_IOAPIC_BASE,
@@ -130,7 +133,8 @@ int run_linux_devices(struct mvm_machine *m, struct run_devices *d)
 			   MVM_ACPI_SLEEP_STATUS) < 0 ||
 	    pvpanic_create(m, MVM_PVPANIC_PORT, console_watch_reason,
 			   &d->console) < 0 ||
-	    poweroff_port_create(m, MVM_POWEROFF_PORT) < 0)
+	    poweroff_port_create(m, MVM_POWEROFF_PORT) < 0 ||
+	    !(pci = pci_host_create(m)) || virtio_rng_create(m, pci) < 0)
 		goto err;
 	return 0;
 err:

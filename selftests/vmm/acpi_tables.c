@@ -3,8 +3,9 @@
  * The ACPI tables mvm run gives Linux (userspace/lib/acpi.c, aml.c):
  * RSDP where the BIOS-area scan finds it, every checksum right, the
  * FADT hardware-reduced with the sleep registers, one local APIC per vCPU
- * and the IOAPIC in the MADT, and iasl (acpica-tools) disassembling every
- * table, the DSDT's AML included, without an error.
+ * and the IOAPIC in the MADT, bus 0's ECAM window in the MCFG, and iasl
+ * (acpica-tools) disassembling every table, the DSDT's AML included,
+ * without an error; the DSDT has the PCI host bridge and reserves ECAM.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ static uint8_t sum(const uint8_t *p, size_t n)
 
 FIXTURE(acpi) {
 	uint8_t *ram;
-	uint64_t rsdp, xsdt, fadt, madt, dsdt;
+	uint64_t rsdp, xsdt, fadt, madt, mcfg, dsdt;
 };
 
 FIXTURE_SETUP(acpi)
@@ -53,6 +54,7 @@ FIXTURE_SETUP(acpi)
 	self->xsdt = rd64(self->ram + self->rsdp + 24);
 	self->fadt = rd64(self->ram + self->xsdt + 36);
 	self->madt = rd64(self->ram + self->xsdt + 44);
+	self->mcfg = rd64(self->ram + self->xsdt + 52);
 	self->dsdt = rd64(self->ram + self->fadt + 140);
 }
 
@@ -64,17 +66,19 @@ FIXTURE_TEARDOWN(acpi)
 TEST_F(acpi, rsdp_and_checksums)
 {
 	const uint8_t *r = self->ram + self->rsdp;
-	uint64_t t[] = { self->xsdt, self->fadt, self->madt, self->dsdt };
+	uint64_t t[] = { self->xsdt, self->fadt, self->madt, self->mcfg,
+			 self->dsdt };
 	unsigned int i;
 
 	EXPECT_EQ(0U, self->rsdp % 16);
+	EXPECT_EQ(36U + 3 * 8, rd32(self->ram + self->xsdt + 4));
 	EXPECT_GE(self->rsdp, 0xe0000ULL);
 	EXPECT_LT(self->rsdp, 0x100000ULL);
 	EXPECT_EQ(0, memcmp(r, "RSD PTR ", 8));
 	EXPECT_EQ(2, r[15]);
 	EXPECT_EQ(0, sum(r, 20));
 	EXPECT_EQ(0, sum(r, 36));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		const uint8_t *h = self->ram + t[i];
 
 		ASSERT_LT(t[i], 0x100000ULL);
@@ -119,18 +123,31 @@ TEST_F(acpi, fadt_madt)
 	EXPECT_EQ(0U, rd32(m + 8));
 }
 
+TEST_F(acpi, mcfg)
+{
+	const uint8_t *c = self->ram + self->mcfg;
+
+	EXPECT_EQ(0, memcmp(c, "MCFG", 4));
+	EXPECT_EQ(44U + 16, rd32(c + 4));
+	EXPECT_EQ(MVM_PCI_ECAM_BASE, rd64(c + 44));
+	EXPECT_EQ(0, c[52] | c[53]);			/* segment 0 */
+	EXPECT_EQ(0, c[54]);				/* buses 0-0 */
+	EXPECT_EQ(0, c[55]);
+}
+
 /* Write each table to a file in a fresh directory and run iasl -d. */
 TEST_F(acpi, iasl_disassembles)
 {
-	const char *names[] = { "dsdt", "facp", "apic", "xsdt" };
-	uint64_t t[] = { self->dsdt, self->fadt, self->madt, self->xsdt };
+	const char *names[] = { "dsdt", "facp", "apic", "mcfg", "xsdt" };
+	uint64_t t[] = { self->dsdt, self->fadt, self->madt, self->mcfg,
+			 self->xsdt };
 	char dir[] = "/tmp/mvm-acpi-XXXXXX", cmd[512];
 	unsigned int i;
 
 	if (system("command -v iasl >/dev/null 2>&1"))
 		SKIP(return, "iasl not installed (acpica-tools, scripts/setup)");
 	ASSERT_NE(NULL, mkdtemp(dir));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		const uint8_t *h = self->ram + t[i];
 		char path[256];
 		FILE *fp;
@@ -151,7 +168,11 @@ TEST_F(acpi, iasl_disassembles)
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && grep -q '_S5' dsdt.dsl && grep -q 'QEMU0001' dsdt.dsl && "
 		 "grep -q 'PNP0501' dsdt.dsl && grep -q 'PNP0B00' dsdt.dsl && "
-		 "grep -q 'PNP0303' dsdt.dsl", dir);
+		 "grep -q 'PNP0303' dsdt.dsl && grep -q 'PNP0A08' dsdt.dsl && grep -q 'PNP0A03' dsdt.dsl && "
+		 "grep -q 'PNP0C02' dsdt.dsl && "
+		 "grep -qi 'WordBusNumber' dsdt.dsl && grep -qi '0xE0000000' dsdt.dsl && "
+		 "grep -qi 'DWordMemory' dsdt.dsl && grep -qi '0xC0000000' dsdt.dsl && "
+		 "grep -qi 'Base Address : 00000000E0000000' mcfg.dsl", dir);
 	EXPECT_EQ(0, system(cmd));
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd)) {

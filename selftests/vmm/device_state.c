@@ -16,6 +16,7 @@
 #include "devices.h"
 #include "libmvm.h"
 #include "state.h"
+#include "virtio.h"
 
 #define UART2_BASE	0x2f8
 
@@ -30,6 +31,8 @@
  */
 static void build(struct mvm_machine *m, unsigned int how)
 {
+	struct pci_host *pci;
+
 	mvm_machine_init(m, NULL);
 	if (ioapic_create(m, -1, MVM_IOAPIC_BASE, 1) < 0 ||
 	    !uart8250_create(m, UART_COM1_BASE, -1, -1))
@@ -41,7 +44,8 @@ static void build(struct mvm_machine *m, unsigned int how)
 	    acpi_pm_create(m, MVM_ACPI_SLEEP_CONTROL,
 			   MVM_ACPI_SLEEP_STATUS) < 0 ||
 	    pvpanic_create(m, MVM_PVPANIC_PORT, NULL, NULL) < 0 ||
-	    poweroff_port_create(m, MVM_POWEROFF_PORT) < 0)
+	    poweroff_port_create(m, MVM_POWEROFF_PORT) < 0 ||
+	    !(pci = pci_host_create(m)) || virtio_rng_create(m, pci) < 0)
 		abort();
 }
 

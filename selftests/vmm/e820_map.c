@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The guest's e820 map (userspace/lib/e820.c) says exactly what mvm run
- * maps, for RAM sizes below, at and above the 3 GiB split, and the zero
- * page the loader writes carries the same map.
+ * maps, and reserves PCI's ECAM window, for RAM sizes below, at and above
+ * the 3 GiB split, and the zero page the loader writes carries the same
+ * map.
  */
 #include "kselftest_harness.h"
 #include "libmvm.h"
@@ -16,7 +17,7 @@ static void check(struct __test_metadata *_metadata, uint64_t mem)
 	unsigned int n = mvm_e820_build(mem, e, 8), i;
 	uint64_t ram = 0, low = mem < 3 * GiB ? mem : 3 * GiB;
 
-	ASSERT_EQ(mem > low ? 4U : 3U, n);
+	ASSERT_EQ(mem > low ? 5U : 4U, n);
 	EXPECT_EQ(0U, e[0].addr);
 	EXPECT_EQ(0x9fc00ULL, e[0].size);
 	EXPECT_EQ(1U, e[0].type);
@@ -26,16 +27,20 @@ static void check(struct __test_metadata *_metadata, uint64_t mem)
 	EXPECT_EQ(MiB, e[2].addr);
 	EXPECT_EQ(low - MiB, e[2].size);
 	EXPECT_EQ(1U, e[2].type);
-	if (n == 4) {
-		EXPECT_EQ(4 * GiB, e[3].addr);
-		EXPECT_EQ(mem - 3 * GiB, e[3].size);
-		EXPECT_EQ(1U, e[3].type);
+	EXPECT_EQ(MVM_PCI_ECAM_BASE, e[3].addr);	/* PCI's ECAM, reserved */
+	EXPECT_EQ(MiB, e[3].size);
+	EXPECT_EQ(2U, e[3].type);
+	if (n == 5) {
+		EXPECT_EQ(4 * GiB, e[4].addr);
+		EXPECT_EQ(mem - 3 * GiB, e[4].size);
+		EXPECT_EQ(1U, e[4].type);
 	}
 	/* RAM in the map + the reserved hole = what is mapped. */
 	for (i = 0; i < n; i++) {
 		if (i)	/* sorted, no overlap */
 			EXPECT_LE(e[i - 1].addr + e[i - 1].size, e[i].addr);
-		ram += e[i].size;
+		if (i != 3)
+			ram += e[i].size;
 	}
 	EXPECT_EQ(mem, ram);
 }

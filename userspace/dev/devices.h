@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "libmvm.h"
+#include "pci.h"
 
 /* ---- 8250/16550A UART (uart8250.c) ---- */
 

@@ -5,10 +5,15 @@
  * needs none of the legacy timers or interrupt controllers: the local
  * APICs and one IOAPIC (MADT) carry every interrupt, the FADT's sleep
  * registers power the machine off, and the DSDT names S5 and the legacy
- * devices (COM1, the RTC, the i8042, pvpanic) with their ports and IRQs.
+ * devices (COM1, the RTC, the i8042, pvpanic) with their ports and IRQs,
+ * and the PCI host bridge (PNP0A08) with its bus, I/O and memory windows.
+ * The MCFG table gives bus 0's ECAM window, which a motherboard resource
+ * (PNP0C02) in the DSDT and the e820 map both reserve, as Linux wants
+ * before it uses ECAM.
  *
  *   RSDP (0xe0000) -> XSDT -> FADT -> DSDT
  *                          -> MADT
+ *                          -> MCFG
  */
 #include <string.h>
 
@@ -134,6 +139,52 @@ static void res_irq(struct mvm_aml *r, unsigned int irq)
 	mvm_aml_bytes(r, d, sizeof(d));
 }
 
+/* Large resource descriptors (section 6.4.3): address space ones. */
+#define RES_SPACE_MEM		0
+#define RES_SPACE_IO		1
+#define RES_SPACE_BUS		2
+#define RES_PRODUCER_FIXED	0x0c	/* MinFixed, MaxFixed, PosDecode */
+
+/* WordIO / WordBusNumber (ResourceProducer, fixed): [min, max]. */
+static void res_word(struct mvm_aml *r, uint8_t space, uint16_t min,
+		     uint16_t max)
+{
+	uint16_t len = (uint16_t)(max - min + 1);
+	const uint8_t d[] = {
+		0x88, 13, 0, space, RES_PRODUCER_FIXED,
+		space == RES_SPACE_IO ? 3 : 0,	/* EntireRange */
+		0, 0,				/* granularity */
+		(uint8_t)min, (uint8_t)(min >> 8),
+		(uint8_t)max, (uint8_t)(max >> 8),
+		0, 0,				/* translation */
+		(uint8_t)len, (uint8_t)(len >> 8),
+	};
+
+	mvm_aml_bytes(r, d, sizeof(d));
+}
+
+/* DWordMemory (ResourceProducer, fixed, non-cacheable, read-write). */
+static void res_dword_mem(struct mvm_aml *r, uint32_t min, uint32_t max)
+{
+	uint8_t d[26] = { 0x87, 23, 0, RES_SPACE_MEM, RES_PRODUCER_FIXED,
+			  0x01 };	/* ReadWrite, NonCacheable */
+
+	put_le(d + 10, min, 4);
+	put_le(d + 14, max, 4);
+	put_le(d + 22, max - min + 1, 4);
+	mvm_aml_bytes(r, d, sizeof(d));
+}
+
+/* Memory32Fixed(ReadWrite, base, len) */
+static void res_mem32_fixed(struct mvm_aml *r, uint32_t base, uint32_t len)
+{
+	uint8_t d[12] = { 0x86, 9, 0, 0x01 };
+
+	put_le(d + 4, base, 4);
+	put_le(d + 8, len, 4);
+	mvm_aml_bytes(r, d, sizeof(d));
+}
+
 /* Name(_CRS, ResourceTemplate() { what r holds }) */
 static void aml_crs(struct mvm_aml *a, struct mvm_aml *r)
 {
@@ -153,12 +204,20 @@ static void aml_crs(struct mvm_aml *a, struct mvm_aml *r)
 }
 
 /*
- * Device(name) { _HID, [_UID,] _CRS }.  The legacy devices must be
+ * Device(name) { _HID, [_CID,] [_UID,] _CRS }.  The legacy devices must be
  * described here: with hardware-reduced ACPI Linux has no legacy PIC and
  * maps no ISA IRQ by itself, only those an ACPI device asks for.
  */
-static void device(struct mvm_aml *a, const char *name, const char *hid,
-		   int uid, struct mvm_aml *crs)
+static void aml_id(struct mvm_aml *a, const char *id)
+{
+	if (id[0] == 'P' && id[1] == 'N' && id[2] == 'P')
+		mvm_aml_integer(a, eisa_id(id));
+	else
+		mvm_aml_string(a, id);
+}
+
+static void device_cid(struct mvm_aml *a, const char *name, const char *hid,
+		       const char *cid, int uid, struct mvm_aml *crs)
 {
 	size_t dev;
 
@@ -167,16 +226,23 @@ static void device(struct mvm_aml *a, const char *name, const char *hid,
 	dev = mvm_aml_pkg_open(a);
 	mvm_aml_nameseg(a, name);
 	aml_name(a, "_HID");
-	if (hid[0] == 'P' && hid[1] == 'N' && hid[2] == 'P')
-		mvm_aml_integer(a, eisa_id(hid));
-	else
-		mvm_aml_string(a, hid);
+	aml_id(a, hid);
+	if (cid) {
+		aml_name(a, "_CID");
+		aml_id(a, cid);
+	}
 	if (uid >= 0) {
 		aml_name(a, "_UID");
 		mvm_aml_integer(a, (uint64_t)uid);
 	}
 	aml_crs(a, crs);
 	mvm_aml_pkg_close(a, dev);
+}
+
+static void device(struct mvm_aml *a, const char *name, const char *hid,
+		   int uid, struct mvm_aml *crs)
+{
+	device_cid(a, name, hid, NULL, uid, crs);
 }
 
 static void build_dsdt(struct mvm_aml *a)
@@ -214,6 +280,21 @@ static void build_dsdt(struct mvm_aml *a)
 
 	res_io(&r, MVM_PVPANIC_PORT, 1);
 	device(a, "PEVT", "QEMU0001", -1, &r);	/* pvpanic */
+
+	/*
+	 * PCI Express root bridge: bus 0, mechanism #1's ports, I/O and
+	 * 32-bit memory windows for BARs.  Only legacy-free windows: the
+	 * ISA devices above are no children of it.
+	 */
+	res_word(&r, RES_SPACE_BUS, 0, 0);
+	res_io(&r, 0xcf8, 8);
+	res_word(&r, RES_SPACE_IO, MVM_PCI_IO_BASE, 0xffff);
+	res_dword_mem(&r, MVM_PCI_MMIO_BASE, MVM_PCI_MMIO_END - 1);
+	/* A PCI Express root bridge is a PCI one too: Linux binds PNP0A03. */
+	device_cid(a, "PCI0", "PNP0A08", "PNP0A03", 0, &r);
+
+	res_mem32_fixed(&r, MVM_PCI_ECAM_BASE, MVM_PCI_ECAM_SIZE);
+	device(a, "MRES", "PNP0C02", -1, &r);	/* ECAM, reserved */
 
 	mvm_aml_pkg_close(a, scope);
 	finish(a);
@@ -276,6 +357,20 @@ static void build_madt(struct mvm_aml *a, unsigned int nr_cpus)
 	finish(a);
 }
 
+/* ---- MCFG (PCI Firmware 3.3, 4.1.2) ---- */
+
+static void build_mcfg(struct mvm_aml *a)
+{
+	header(a, "MCFG", 1);
+	le(a, 0, 8);			/* reserved */
+	le(a, MVM_PCI_ECAM_BASE, 8);
+	le(a, 0, 2);			/* segment */
+	mvm_aml_byte(a, 0);		/* first bus */
+	mvm_aml_byte(a, (uint8_t)((MVM_PCI_ECAM_SIZE >> 20) - 1)); /* last */
+	le(a, 0, 4);
+	finish(a);
+}
+
 /* ---- XSDT, RSDP, placement ---- */
 
 static void build_xsdt(struct mvm_aml *a, const uint64_t *tables,
@@ -316,8 +411,9 @@ static uint64_t place(uint8_t *ram, uint64_t *at, const struct mvm_aml *a)
 uint64_t mvm_acpi_build(void *ram_p, unsigned int nr_cpus)
 {
 	struct mvm_aml dsdt = { 0 }, fadt = { 0 }, madt = { 0 }, xsdt = { 0 };
+	struct mvm_aml mcfg = { 0 };
 	uint8_t *ram = ram_p;
-	uint64_t at = MVM_ACPI_BASE + 64, tables[2], addr, rsdp = 0;
+	uint64_t at = MVM_ACPI_BASE + 64, tables[3], addr, rsdp = 0;
 
 	build_dsdt(&dsdt);
 	addr = place(ram, &at, &dsdt);
@@ -325,11 +421,13 @@ uint64_t mvm_acpi_build(void *ram_p, unsigned int nr_cpus)
 		goto out;
 	build_fadt(&fadt, addr);
 	build_madt(&madt, nr_cpus);
+	build_mcfg(&mcfg);
 	tables[0] = place(ram, &at, &fadt);
 	tables[1] = place(ram, &at, &madt);
-	if (!tables[0] || !tables[1])
+	tables[2] = place(ram, &at, &mcfg);
+	if (!tables[0] || !tables[1] || !tables[2])
 		goto out;
-	build_xsdt(&xsdt, tables, 2);
+	build_xsdt(&xsdt, tables, 3);
 	addr = place(ram, &at, &xsdt);
 	if (!addr)
 		goto out;
@@ -339,6 +437,7 @@ out:
 	mvm_aml_free(&dsdt);
 	mvm_aml_free(&fadt);
 	mvm_aml_free(&madt);
+	mvm_aml_free(&mcfg);
 	mvm_aml_free(&xsdt);
 	return rsdp;
 }

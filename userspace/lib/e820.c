@@ -2,8 +2,8 @@
 /*
  * libmvm: the guest's e820 memory map.  It must say exactly what is
  * mapped: RAM from 0 below the legacy hole, the hole reserved (the ACPI
- * tables live in it), RAM from 1 MiB to the end of low RAM, and whatever
- * is left above 4 GiB.
+ * tables live in it), RAM from 1 MiB to the end of low RAM, PCI's ECAM
+ * window reserved, and whatever is left above 4 GiB.
  */
 #include "libmvm.h"
 
@@ -30,6 +30,9 @@ unsigned int mvm_e820_build(uint64_t mem, struct mvm_e820_entry *e,
 	/* The hole is reserved whatever the RAM size: ACPI lives there. */
 	n = add(e, n, max, MVM_EBDA_START, MVM_BIOS_END, 2);
 	n = add(e, n, max, MVM_BIOS_END, low, 1);
+	/* PCI's ECAM window (MCFG): Linux uses it only where reserved. */
+	n = add(e, n, max, MVM_PCI_ECAM_BASE,
+		MVM_PCI_ECAM_BASE + MVM_PCI_ECAM_SIZE, 2);
 	if (mem > low)
 		n = add(e, n, max, MVM_HIGH_RAM_BASE,
 			MVM_HIGH_RAM_BASE + (mem - low), 1);

@@ -703,6 +703,16 @@ int mvm_linux_setup_bsp(const struct mvm_vcpu *v,
 #define MVM_ACPI_SLEEP_CONTROL	0x600	/* FADT SLEEP_CONTROL_REG port */
 #define MVM_ACPI_SLEEP_STATUS	0x601	/* FADT SLEEP_STATUS_REG port */
 #define MVM_PVPANIC_PORT	0x505
+/*
+ * Below 4 GiB, above low RAM: PCI's 32-bit memory window for BARs, then
+ * the ECAM window of bus 0 (1 MiB), both in the DSDT's host bridge; the
+ * e820 map reserves the ECAM window as the MCFG table requires.
+ */
+#define MVM_PCI_MMIO_BASE	0xc0000000ULL
+#define MVM_PCI_MMIO_END	0xe0000000ULL
+#define MVM_PCI_ECAM_BASE	0xe0000000ULL
+#define MVM_PCI_ECAM_SIZE	(1ULL << 20)
+#define MVM_PCI_IO_BASE		0x1000	/* I/O window for BARs, to 0xffff */
 #define MVM_IOAPIC_BASE		0xfec00000ULL
 #define MVM_LAPIC_BASE		0xfee00000ULL
 uint64_t mvm_acpi_build(void *ram, unsigned int nr_cpus);
