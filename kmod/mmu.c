@@ -409,40 +409,34 @@ bool mvm_mmu_collapse_gfns(struct mvm_vm *vm, const struct mvm_memslot *s,
 /* ---- Faults ---- */
 
 /*
- * IRQs off: the host's PMD entry for hva, or a none one where a level
- * above it is missing.  Walked like GUP-fast: with IRQs off the host page
+ * The pfn of the PMD leaf (a THP or a 2 MiB hugetlb page) that maps hva in
+ * the host, or 0.  Walked like GUP-fast, with IRQs off so the host page
  * tables cannot be freed under us.  A change after this look is caught by
  * the invalidate_seq check.
  */
-static pmd_t s2_host_pmd_irqoff(struct mm_struct *mm, unsigned long hva)
-{
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
-
-	pgd = pgd_offset(mm, hva);
-	if (pgd_none(READ_ONCE(*pgd)) || !pgd_present(READ_ONCE(*pgd)))
-		return __pmd(0);
-	p4d = p4d_offset(pgd, hva);
-	if (p4d_none(READ_ONCE(*p4d)) || !p4d_present(READ_ONCE(*p4d)))
-		return __pmd(0);
-	pud = pud_offset(p4d, hva);
-	if (pud_none(READ_ONCE(*pud)) || !pud_present(READ_ONCE(*pud)) ||
-	    pud_leaf(READ_ONCE(*pud)))
-		return __pmd(0);
-	return READ_ONCE(*pmd_offset(pud, hva));
-}
-
-/* The pfn of the PMD leaf (a THP or a 2 MiB hugetlb page) that maps hva in the host, or 0. */
 static unsigned long s2_host_pmd_pfn(struct mm_struct *mm, unsigned long hva)
 {
 	unsigned long flags, pfn = 0;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
 	pmd_t pmd;
 
 	local_irq_save(flags);
-	pmd = s2_host_pmd_irqoff(mm, hva);
+	pgd = pgd_offset(mm, hva);
+	if (pgd_none(READ_ONCE(*pgd)) || !pgd_present(READ_ONCE(*pgd)))
+		goto out;
+	p4d = p4d_offset(pgd, hva);
+	if (p4d_none(READ_ONCE(*p4d)) || !p4d_present(READ_ONCE(*p4d)))
+		goto out;
+	pud = pud_offset(p4d, hva);
+	if (pud_none(READ_ONCE(*pud)) || !pud_present(READ_ONCE(*pud)) ||
+	    pud_leaf(READ_ONCE(*pud)))
+		goto out;
+	pmd = READ_ONCE(*pmd_offset(pud, hva));
 	if (pmd_present(pmd) && pmd_leaf(pmd))
 		pfn = pmd_pfn(pmd);
+out:
 	local_irq_restore(flags);
 	return pfn;
 }
